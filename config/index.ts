@@ -1,0 +1,134 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { ManifestSchema, type Manifest } from '../mcp-fleet/manifest.js';
+import { DurationSchema } from './duration.js';
+
+/**
+ * fleetbot's configuration: the environment and `fleet.yaml`, parsed once at start-up with zod.
+ * This is the only module that reads `process.env`; everything else receives a Config.
+ */
+
+const PermissionSchema = z.enum(['read', 'operate', 'admin']);
+
+const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+
+export const EnvSchema = z.object({
+  REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
+  FLEET_FILE: z.string().default('fleet.yaml'),
+  FLEET_BACKEND: z.enum(['process']).default('process'),
+  FLEETBOT_HOME: z.string().default('.fleetbot').describe('local state: embedded Redis data'),
+  RPC_URL: optionalUrl.describe('JSON-RPC endpoint of the chain'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  OPS_TIMEOUT: DurationSchema.default(30_000).describe('how long a command waits for its job'),
+  CONSOLE_PERMISSION: PermissionSchema.default('admin').describe('what the console user may do'),
+});
+
+export type Permission = z.infer<typeof PermissionSchema>;
+export type LogLevel = NonNullable<z.infer<typeof EnvSchema>['LOG_LEVEL']>;
+
+export interface EnvConfig {
+  redis: { url?: string; prefix: string };
+  home: string;
+  rpcUrl?: string;
+  logLevel?: LogLevel;
+  opsTimeoutMs: number;
+  console: { permission: Permission };
+  /** The environment as read, for `${VAR}` in fleet.yaml. */
+  vars: Readonly<Record<string, string | undefined>>;
+  fleetFile: string;
+  fleetBackend: 'process';
+}
+
+export interface Config extends EnvConfig {
+  manifest: Manifest;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`${problems.length} configuration problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string[] } {
+  const result = EnvSchema.safeParse(env);
+  if (!result.success) {
+    return { problems: result.error.issues.map((issue) => `environment ${issue.path.join('.')}: ${issue.message}`) };
+  }
+  const e = result.data;
+  return {
+    problems: [],
+    config: {
+      redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+      home: path.resolve(cwd, e.FLEETBOT_HOME),
+      rpcUrl: e.RPC_URL,
+      logLevel: e.LOG_LEVEL,
+      opsTimeoutMs: e.OPS_TIMEOUT,
+      console: { permission: e.CONSOLE_PERMISSION },
+      vars: env,
+      fleetFile: path.resolve(cwd, e.FLEET_FILE),
+      fleetBackend: e.FLEET_BACKEND,
+    },
+  };
+}
+
+/** The environment alone: for processes that do not run the fleet (first-party MCP servers). */
+export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvConfig {
+  const { config, problems } = parseEnv(env, cwd);
+  if (!config) throw new ConfigError(problems);
+  return config;
+}
+
+/** The environment and the fleet manifest; every problem in both is reported at once. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const { config, problems } = parseEnv(env, cwd);
+  const fleetFile = config?.fleetFile ?? path.resolve(cwd, env.FLEET_FILE || 'fleet.yaml');
+  const manifest = readManifest(fleetFile, problems);
+  if (!config || !manifest || problems.length > 0) throw new ConfigError(problems);
+  return { ...config, manifest };
+}
+
+function readManifest(file: string, problems: string[]): Manifest | undefined {
+  const shown = path.relative(process.cwd(), file) || file;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    problems.push(`${shown}: cannot read the fleet manifest (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    return undefined;
+  }
+  return parseManifest(text, shown, problems);
+}
+
+/** Parses manifest text; problems are pushed as `file:line key: message`. */
+export function parseManifest(text: string, shown: string, problems: string[]): Manifest | undefined {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const error of doc.errors) {
+      const { line } = lineCounter.linePos(error.pos[0]);
+      problems.push(`${shown}:${line}: ${error.message.split('\n')[0]}`);
+    }
+    return undefined;
+  }
+  const result = ManifestSchema.safeParse(doc.toJS());
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    const key = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    problems.push(`${shown}:${lineOf(doc, lineCounter, issue.path)} ${key || '(top level)'}: ${issue.message}`);
+  }
+  return undefined;
+}
+
+/** The line of the deepest node of `keyPath` that exists in the document. */
+function lineOf(doc: Document, lineCounter: LineCounter, keyPath: PropertyKey[]): number {
+  for (let depth = keyPath.length; depth >= 0; depth--) {
+    const node = doc.getIn(keyPath.slice(0, depth) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return 1;
+}
