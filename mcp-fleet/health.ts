@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { RedisHub } from '../queues/connection.js';
+import type { FleetBackend, MemberState } from './backends/index.js';
+import type { Member } from './manifest.js';
+import type { McpPool } from './pool.js';
+
+/**
+ * Member health: one probe (is the process up, does its MCP server answer ping in time) and the thresholds of
+ * fleet.yaml turning probes into a state. The state lives in Redis so any process can read it and a restarted
+ * health agent carries on where the last one was.
+ * Side effects: HealthStore reads and writes the `<prefix>:health` hash.
+ */
+
+export const HealthStatusSchema = z.enum(['starting', 'healthy', 'unhealthy', 'down']);
+export type HealthStatus = z.infer<typeof HealthStatusSchema>;
+
+export const HealthSchema = z.object({
+  status: HealthStatusSchema,
+  /** When the member entered this status. */
+  since: z.number(),
+  checkedAt: z.number(),
+  /** Consecutive failed probes. */
+  failures: z.number().int(),
+  latencyMs: z.number().optional(),
+  reason: z.string().optional(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+
+export type Probe =
+  | { running: false; reason: string }
+  | { running: true; startedAt: number; ok: true; latencyMs: number }
+  | { running: true; startedAt: number; ok: false; reason: string };
+
+export function describeExit(state: MemberState): string {
+  const exit = state.lastExit;
+  if (state.state === 'stopped' || !exit) return 'stopped';
+  if (exit.error) return `failed to start: ${exit.error}`;
+  return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/** One check of one member. */
+export async function probe(member: Member, state: MemberState, pool: McpPool): Promise<Probe> {
+  if (state.state !== 'running' || state.startedAt === undefined) return { running: false, reason: describeExit(state) };
+  const startedAt = state.startedAt;
+  if (member.kind !== 'mcp') return { running: true, startedAt, ok: true, latencyMs: 0 };
+  try {
+    return { running: true, startedAt, ok: true, latencyMs: await pool.ping(member.name, member.health.timeout) };
+  } catch (error) {
+    return { running: true, startedAt, ok: false, reason: (error as Error).message };
+  }
+}
+
+/**
+ * Docker's rules: a success makes the member healthy at once; failures count only after `start_period`, and it is
+ * unhealthy after `retries` of them in a row. A process that is not running is down.
+ */
+export function nextHealth(last: Health | undefined, result: Probe, member: Member, now: number): Health {
+  // A new run starts from scratch, as a restarted container does: what an earlier run earned does not carry over.
+  const previous = result.running && last && last.checkedAt < result.startedAt ? undefined : last;
+  const enter = (status: HealthStatus, fields: Partial<Health>): Health => ({
+    status,
+    since: previous?.status === status ? previous.since : now,
+    checkedAt: now,
+    failures: 0,
+    ...fields,
+  });
+  if (!result.running) return enter('down', { reason: result.reason, failures: (previous?.failures ?? 0) + 1 });
+  if (result.ok) return enter('healthy', { latencyMs: Math.round(result.latencyMs) });
+  const failures = (previous?.status === 'down' ? 0 : (previous?.failures ?? 0)) + 1;
+  const inStartPeriod = now - result.startedAt < member.health.start_period;
+  if (failures >= member.health.retries && !inStartPeriod) return enter('unhealthy', { failures, reason: result.reason });
+  const stay = previous && previous.status !== 'down' ? previous.status : 'starting';
+  return enter(stay, { failures, reason: result.reason });
+}
+
+export class HealthStore {
+  constructor(private readonly hub: RedisHub) {}
+
+  private get key() {
+    return this.hub.key('health');
+  }
+
+  async all(): Promise<Record<string, Health>> {
+    const raw = await this.hub.client.hgetall(this.key);
+    const out: Record<string, Health> = {};
+    for (const [name, json] of Object.entries(raw)) {
+      const parsed = HealthSchema.safeParse(JSON.parse(json));
+      if (parsed.success) out[name] = parsed.data;
+    }
+    return out;
+  }
+
+  async get(name: string): Promise<Health | undefined> {
+    const json = await this.hub.client.hget(this.key, name);
+    const parsed = json ? HealthSchema.safeParse(JSON.parse(json)) : undefined;
+    return parsed?.success ? parsed.data : undefined;
+  }
+
+  async put(name: string, health: Health): Promise<void> {
+    await this.hub.client.hset(this.key, name, JSON.stringify(health));
+  }
+
+  /** Probes a member and records the outcome; returns the previous and the new health. */
+  async check(member: Member, backend: FleetBackend, pool: McpPool): Promise<{ before?: Health; after: Health }> {
+    const state = (await backend.list()).find((s) => s.name === member.name);
+    const result: Probe = state ? await probe(member, state, pool) : { running: false, reason: 'not found' };
+    const before = await this.get(member.name);
+    const after = nextHealth(before, result, member, Date.now());
+    await this.put(member.name, after);
+    return { before, after };
+  }
+}
