@@ -1,0 +1,99 @@
+import { UnrecoverableError } from 'bullmq';
+import { formatDuration } from '../config/duration.js';
+import { fleetStatus } from '../mcp-fleet/status.js';
+import { opsQueue, type ServerInfo } from '../queues/ops.js';
+import { startWorker } from '../queues/typed-queue.js';
+import { redact } from '../security/redact.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { AgentDefinition, AgentDeps } from './index.js';
+
+/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers. */
+
+const POLL_MS = 50;
+
+function handlers({ fleet, health }: AgentDeps) {
+  const member = (name: string) => {
+    const found = fleet.members.find((m) => m.name === name);
+    if (!found) throw new UnrecoverableError(`unknown member "${name}"`);
+    return found;
+  };
+
+  return {
+    async status() {
+      const [states, healths] = await Promise.all([fleet.backend.list(), health.all()]);
+      return { members: fleetStatus(fleet.members, states, healths), at: Date.now() };
+    },
+
+    /** Restarts the member and waits until it answers again (or its start period runs out). */
+    async restart({ member: name }: { member: string }) {
+      const target = member(name);
+      const began = performance.now();
+      await fleet.backend.restart(name);
+      const deadline = Date.now() + target.health.start_period;
+      let outcome = await health.check(target, fleet.backend, fleet.pool);
+      while (outcome.after.status !== 'healthy' && outcome.after.status !== 'down' && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        outcome = await health.check(target, fleet.backend, fleet.pool);
+      }
+      const durationMs = performance.now() - began;
+      const state = (await fleet.backend.list()).find((s) => s.name === name);
+      const healthy = outcome.after.status === 'healthy';
+      return {
+        member: name,
+        durationMs,
+        healthy,
+        reason: healthy ? undefined : `${outcome.after.reason ?? outcome.after.status} after ${formatDuration(durationMs)}`,
+        restarts: state?.restarts ?? 0,
+      };
+    },
+
+    async logs({ member: name, tail }: { member: string; tail: number }) {
+      member(name);
+      // Redacted here as well as in the reply: job results stay in Redis, where other tools can read them.
+      const lines = (await fleet.backend.logs(name, { tail })).map(redact);
+      return { member: name, lines };
+    },
+
+    async servers() {
+      const servers = await Promise.all(
+        fleet.members
+          .filter((m) => m.kind === 'mcp')
+          .map(async (m): Promise<ServerInfo> => {
+            const base = { name: m.name, description: m.description, transport: m.transport };
+            try {
+              const tools = await fleet.pool.tools(m.name);
+              return {
+                ...base,
+                tools: tools.map((t) => ({
+                  name: t.name,
+                  description: t.description,
+                  destructive: t.annotations?.readOnlyHint !== true && t.annotations?.destructiveHint !== false,
+                })),
+              };
+            } catch (error) {
+              return { ...base, tools: [], error: (error as Error).message };
+            }
+          }),
+      );
+      return { servers };
+    },
+  };
+}
+
+export const opsAgent: AgentDefinition = {
+  name: 'ops',
+  description: 'answers status, restart, logs and servers requests against the fleet',
+  start(deps) {
+    const heartbeat = startHeartbeat(deps.hub, 'ops');
+    const worker = startWorker(opsQueue, deps.hub, handlers(deps), { concurrency: 16, log: deps.log.child('ops') });
+    worker.on('completed', () => heartbeat.count('done'));
+    worker.on('failed', () => heartbeat.count('failed'));
+    return {
+      ready: worker.waitUntilReady().then(() => undefined),
+      async stop() {
+        await worker.close();
+        await heartbeat.stop();
+      },
+    };
+  },
+};

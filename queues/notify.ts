@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { AuditEntrySchema } from '../security/audit.js';
+import { defineQueue, QueueClient } from './typed-queue.js';
+
+/**
+ * The `notify` queue: everything fleetbot tells a channel without being asked — alerts, healing actions, arbitrage
+ * findings, the audit trail. Producers (agents) add; the notifier routes each kind to its channel.
+ */
+
+export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
+
+export const AlertSchema = z.object({
+  /** Identity of the alert across repeats: firing and resolved share it. */
+  key: z.string().min(1),
+  status: z.enum(['firing', 'resolved']),
+  severity: SeveritySchema,
+  member: z.string().optional(),
+  title: z.string(),
+  detail: z.string().optional(),
+  at: z.number(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const HealingSchema = z.object({
+  member: z.string(),
+  action: z.string(),
+  title: z.string(),
+  detail: z.string().optional(),
+  at: z.number(),
+});
+
+const delivered = z.void();
+
+export const notifyQueue = defineQueue({
+  name: 'notify',
+  defaults: {
+    // Delivery to a chat may fail for a while (rate limits, outages); a notice late is better than none.
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  },
+  jobs: {
+    alert: { payload: AlertSchema, result: delivered },
+    healing: { payload: HealingSchema, result: delivered },
+    audit: { payload: AuditEntrySchema, result: delivered },
+  },
+});
+
+export type NotifyJobs = typeof notifyQueue.jobs;
+export type NotifyClient = QueueClient<NotifyJobs>;

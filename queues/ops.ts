@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { MemberNameSchema } from '../mcp-fleet/manifest.js';
+import { MemberStatusSchema } from '../mcp-fleet/status.js';
+import { defineQueue, QueueClient } from './typed-queue.js';
+
+/** The `ops` queue: requests against the fleet, answered by the ops agent (the process that runs the fleet). */
+
+export const LOG_LINES_MAX = 1000;
+
+const ToolSchema = z.object({ name: z.string(), description: z.string().optional(), destructive: z.boolean() });
+
+export const ServerInfoSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  transport: z.enum(['stdio', 'http']),
+  tools: z.array(ToolSchema),
+  /** Why the tools could not be listed. */
+  error: z.string().optional(),
+});
+export type ServerInfo = z.infer<typeof ServerInfoSchema>;
+
+export const opsQueue = defineQueue({
+  name: 'ops',
+  defaults: {
+    // Ops requests are answered to a waiting user: a retry minutes later would surprise them more than an error.
+    attempts: 1,
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  },
+  jobs: {
+    status: {
+      payload: z.object({}),
+      result: z.object({ members: z.array(MemberStatusSchema), at: z.number() }),
+    },
+    restart: {
+      payload: z.object({ member: MemberNameSchema, requestedBy: z.string() }),
+      result: z.object({
+        member: z.string(),
+        durationMs: z.number(),
+        healthy: z.boolean(),
+        reason: z.string().optional(),
+        restarts: z.number().int(),
+      }),
+      // Two restarts of one member asked for at once run once; both callers get that one result.
+      options: (payload: { member: string }) => ({ deduplication: { id: `restart-${payload.member}` } }),
+    },
+    logs: {
+      payload: z.object({ member: MemberNameSchema, tail: z.number().int().min(1).max(LOG_LINES_MAX) }),
+      result: z.object({ member: z.string(), lines: z.array(z.string()) }),
+    },
+    servers: {
+      payload: z.object({}),
+      result: z.object({ servers: z.array(ServerInfoSchema) }),
+    },
+  },
+});
+
+export type OpsJobs = typeof opsQueue.jobs;
+export type OpsClient = QueueClient<OpsJobs>;
