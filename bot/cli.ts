@@ -1,0 +1,128 @@
+import { Command as Program } from 'commander';
+import { ConfigError, loadConfig, loadEnvConfig } from '../config/index.js';
+import { createLogger, type Logger } from '../telemetry/logger.js';
+import { Stack } from './stack.js';
+
+/**
+ * The `fleetbot` command line: `up`, `bot`, `agent`, `serve`. Each command loads only the modules it needs, so a
+ * fleet member (`serve`) starts quickly.
+ */
+
+/** Runs `body` with a Stack that is unwound on return, on SIGINT/SIGTERM, or on a crash; resolves to the exit code. */
+async function run(log: Logger, body: (stack: Stack) => Promise<void>): Promise<number> {
+  const stack = new Stack(log);
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info('stopping', { signal });
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
+  try {
+    await body(stack);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`fleetbot: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (!(error instanceof ConfigError)) log.debug('start-up failed', { error: error instanceof Error ? error.stack : String(error) });
+    return 1;
+  } finally {
+    await stack.stop();
+  }
+}
+
+function untilSignal(): Promise<never> {
+  return new Promise(() => {});
+}
+
+const program = new Program('fleetbot').description('ChatOps for a fleet of MCP servers and agents').showHelpAfterError();
+
+program
+  .command('up')
+  .description('everything in one process: Redis (embedded unless REDIS_URL), the fleet, the agents, and the console chat')
+  .action(async () => {
+    const config = loadConfig();
+    // The console is the user's screen: only warnings go to stderr unless LOG_LEVEL says otherwise.
+    const log = createLogger({ level: config.logLevel ?? 'warn' });
+    process.exitCode = await run(log, async (stack) => {
+      const { fleetDeps, openDispatcher, openFleet, openRedis, runConsoleChat, settle, startAgents } = await import('./roots.js');
+      const { AGENTS } = await import('../agents/index.js');
+      const hub = await openRedis(stack, config, { embedded: true });
+      const fleet = await openFleet(stack, config, hub);
+      const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, hub, fleet));
+      const dispatcher = await openDispatcher(stack, config, hub);
+      await settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
+      process.stderr.write(`fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — type help\n`);
+      await runConsoleChat(stack, config, hub, dispatcher);
+    });
+  });
+
+program
+  .command('bot')
+  .description('the bot alone (console chat), talking to agents through REDIS_URL')
+  .action(async () => {
+    const config = loadConfig();
+    const log = createLogger({ level: config.logLevel ?? 'info' });
+    process.exitCode = await run(log, async (stack) => {
+      const { openDispatcher, openRedis, runConsoleChat } = await import('./roots.js');
+      const hub = await openRedis(stack, config, { embedded: false });
+      await runConsoleChat(stack, config, hub, await openDispatcher(stack, config, hub));
+    });
+  });
+
+program
+  .command('agent')
+  .description('run agents by name (ops, health, …) against REDIS_URL; the fleet they need runs in this process')
+  .argument('<names...>', 'agent names')
+  .action(async (names: string[]) => {
+    const config = loadConfig();
+    const log = createLogger({ level: config.logLevel ?? 'info' });
+    process.exitCode = await run(log, async (stack) => {
+      const { fleetDeps, openFleet, openRedis, startAgents } = await import('./roots.js');
+      const hub = await openRedis(stack, config, { embedded: false });
+      const fleet = await openFleet(stack, config, hub);
+      startAgents(stack, names, fleetDeps(stack, hub, fleet));
+      log.info('agents running', { agents: names });
+      await untilSignal();
+    });
+  });
+
+program
+  .command('serve')
+  .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue)')
+  .argument('<server>', 'server name')
+  .option('--http', 'serve Streamable HTTP on 127.0.0.1 instead of stdio')
+  .option('--port <port>', 'port for --http', (v) => Number.parseInt(v, 10))
+  .action(async (name: string, options: { http?: boolean; port?: number }) => {
+    const config = loadEnvConfig();
+    const supervised = config.vars.FLEETBOT_MEMBER !== undefined;
+    const log = createLogger({ level: config.logLevel ?? 'info', scope: `mcp-${name}`, timestamps: !supervised });
+    if (!options.http) {
+      // stdout is the MCP channel: anything a library prints must go to stderr instead.
+      console.log = console.error;
+      console.info = console.error;
+    }
+    process.exitCode = await run(log, async (stack) => {
+      const { loadServer } = await import('../mcp-fleet/servers/index.js');
+      const { serveHttp, serveStdio } = await import('../mcp-fleet/servers/host.js');
+      const open = await (await loadServer(name)).open(config);
+      stack.defer('server resources', () => open.close());
+      if (options.http) {
+        if (!options.port) throw new Error('--http needs --port');
+        const server = await serveHttp(open, options.port, log);
+        stack.defer('http server', () => server.close());
+        // Run by the process backend, stdin is a pipe from fleetbot: its end means fleetbot is gone.
+        if (supervised) await new Promise((resolve) => process.stdin.once('end', resolve).once('close', resolve).resume());
+        else await untilSignal();
+      } else {
+        await (await serveStdio(open)).closed;
+      }
+    });
+  });
+
+program.parseAsync().then(
+  // Everything was stopped in order; exit now rather than wait on a handle some library forgot to unref.
+  () => process.exit(),
+  (error: unknown) => {
+    process.stderr.write(`fleetbot: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

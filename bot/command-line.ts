@@ -1,0 +1,86 @@
+import type { z } from 'zod';
+import { argSpecs, OpsError, usage, type ArgSpec, type Command } from '../commands/index.js';
+import { shown } from './suggest.js';
+
+/**
+ * Text requests — console lines and `!` messages — turned into a command name and arguments, with the argument
+ * grammar derived from each command's zod schema: positional in declaration order, or `name=value`.
+ */
+
+/** Discord's message limit; nothing longer is a sensible request. */
+export const MAX_REQUEST_CHARS = 2000;
+
+export function tokenize(text: string): string[] {
+  const tokens: string[] = [];
+  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
+  for (const match of text.matchAll(pattern)) tokens.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3]!);
+  return tokens;
+}
+
+/** Splits a request line into the command name (without `/` or `!`) and its argument words. */
+export function splitRequest(line: string): { name: string; words: string[] } {
+  const trimmed = line.trim();
+  if (trimmed.length === 0) throw new OpsError('empty', 'empty request — type `help` for the commands');
+  if (trimmed.length > MAX_REQUEST_CHARS) {
+    throw new OpsError('too-long', `request too long (${trimmed.length} characters; the limit is ${MAX_REQUEST_CHARS})`);
+  }
+  const [first = '', ...words] = tokenize(trimmed);
+  return { name: first.replace(/^[/!]/, '').toLowerCase(), words };
+}
+
+function coerce(spec: ArgSpec, word: string): unknown {
+  switch (spec.type) {
+    case 'integer':
+      if (!/^[+-]?\d+$/.test(word)) throw new OpsError('bad-argument', `${spec.name} must be a whole number, not \`${shown(word)}\``);
+      return Number(word);
+    case 'number':
+      if (!Number.isFinite(Number(word)) || word.trim() === '') throw new OpsError('bad-argument', `${spec.name} must be a number, not \`${shown(word)}\``);
+      return Number(word);
+    case 'boolean':
+      if (/^(true|yes|on|1)$/i.test(word)) return true;
+      if (/^(false|no|off|0)$/i.test(word)) return false;
+      throw new OpsError('bad-argument', `${spec.name} must be yes or no, not \`${shown(word)}\``);
+    default:
+      return word;
+  }
+}
+
+/** Binds argument words to the command's arguments; types are checked here, ranges by the schema. */
+export function bindWords(command: Pick<Command, 'name' | 'args'>, words: string[]): Record<string, unknown> {
+  const specs = argSpecs(command);
+  const values: Record<string, unknown> = {};
+  const positional: string[] = [];
+  for (const word of words) {
+    const named = /^([a-z][a-z0-9_-]*)[=:](.*)$/s.exec(word);
+    const spec = named && specs.find((s) => s.name === named[1]);
+    if (spec) values[spec.name] = coerce(spec, named![2]!);
+    else positional.push(word);
+  }
+  const free = specs.filter((s) => !(s.name in values));
+  if (positional.length > free.length) {
+    throw new OpsError('bad-argument', `too many arguments — usage: ${usage(command)}`);
+  }
+  positional.forEach((word, i) => (values[free[i]!.name] = coerce(free[i]!, word)));
+  return values;
+}
+
+/** One line that says what is wrong with the arguments, and how to write them. */
+export function describeIssues(command: Pick<Command, 'name' | 'args'>, error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const name = String(issue.path[0] ?? 'arguments');
+  const detail = (() => {
+    switch (issue.code) {
+      case 'too_small':
+        return issue.origin === 'string' ? `${name} must not be empty` : `${name} must be at least ${issue.minimum}`;
+      case 'too_big':
+        return issue.origin === 'string' ? `${name} must be at most ${issue.maximum} characters` : `${name} must be at most ${issue.maximum}`;
+      case 'invalid_type':
+        return issue.input === undefined ? `missing <${name}>` : `${name} must be a ${issue.expected}`;
+      case 'invalid_value':
+        return `${name} must be one of ${issue.values.map(String).join(', ')}`;
+      default:
+        return `${name}: ${issue.message}`;
+    }
+  })();
+  return `${detail} — usage: ${usage(command)}`;
+}

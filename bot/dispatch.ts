@@ -1,0 +1,155 @@
+import type { AgentInfo } from '../agents/heartbeat.js';
+import { formatDuration } from '../config/duration.js';
+import { OpsError, type Command, type CommandContext, type FleetDirectory, type Reply } from '../commands/index.js';
+import type { Member } from '../mcp-fleet/manifest.js';
+import type { OpsClient } from '../queues/ops.js';
+import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
+import type { AuditLog } from '../security/audit.js';
+import { hasPermission, type Caller } from '../security/permissions.js';
+import { redact } from '../security/redact.js';
+import type { Logger } from '../telemetry/logger.js';
+import { bindWords, describeIssues, splitRequest } from './command-line.js';
+import { unknownChoice } from './suggest.js';
+
+/**
+ * The one road every request takes, whatever the transport: find the command, validate its arguments, check the
+ * caller's permission, run it, audit changes, and redact the reply. Errors become one-line replies; nothing thrown
+ * here reaches a transport.
+ */
+
+export interface CommandRequest {
+  caller: Caller;
+  channel: string;
+  command: string;
+  args: Record<string, unknown>;
+}
+
+export interface DispatcherDeps {
+  commands: Command[];
+  members: Member[];
+  ops: OpsClient;
+  audit: AuditLog;
+  agents(): Promise<AgentInfo[]>;
+  timeoutMs: number;
+  log: Logger;
+}
+
+const fail = (title: string): Reply => ({ tone: 'error', title });
+
+export class Dispatcher {
+  readonly fleet: FleetDirectory;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    const names = deps.members.map((m) => m.name);
+    this.fleet = {
+      members: deps.members,
+      member(name) {
+        const found = deps.members.find((m) => m.name === name);
+        if (!found) throw new OpsError('unknown-member', unknownChoice('member', name, names));
+        return found;
+      },
+    };
+  }
+
+  get commands(): readonly Command[] {
+    return this.deps.commands;
+  }
+
+  command(name: string): Command | undefined {
+    return this.deps.commands.find((c) => c.name === name);
+  }
+
+  private unknownCommand(name: string): Reply {
+    return fail(unknownChoice('command', name, this.deps.commands.map((c) => c.name)));
+  }
+
+  /** A text request (console line, `!` message). */
+  async dispatchLine(line: string, caller: Caller, channel: string): Promise<Reply> {
+    try {
+      const { name, words } = splitRequest(line);
+      const command = this.command(name);
+      if (!command) return this.unknownCommand(name);
+      return await this.dispatch({ caller, channel, command: name, args: bindWords(command, words) });
+    } catch (error) {
+      return this.errorReply('request', error);
+    }
+  }
+
+  async dispatch(request: CommandRequest): Promise<Reply> {
+    const command = this.command(request.command);
+    if (!command) return this.unknownCommand(request.command);
+    const parsed = command.args.safeParse(request.args);
+    if (!parsed.success) return fail(describeIssues(command, parsed.error));
+
+    const changes = command.permission !== 'read';
+    const check = hasPermission(request.caller, command.permission);
+    if (!check.ok) {
+      await this.audit(request, 'denied', check.message);
+      return fail(check.message);
+    }
+    const ctx: CommandContext = {
+      caller: request.caller,
+      channel: request.channel,
+      fleet: this.fleet,
+      ops: this.deps.ops,
+      timeoutMs: this.deps.timeoutMs,
+      commands: this.deps.commands,
+      agents: this.deps.agents,
+    };
+    let reply: Reply;
+    try {
+      reply = redactReply(await command.run(ctx, parsed.data));
+    } catch (error) {
+      reply = this.errorReply(command.name, error);
+    }
+    if (changes) await this.audit(request, reply.tone === 'error' ? 'failed' : 'ok', reply.title);
+    return reply;
+  }
+
+  private async audit(request: CommandRequest, outcome: 'ok' | 'failed' | 'denied', detail: string) {
+    try {
+      await this.deps.audit.record({
+        at: Date.now(),
+        user: { id: request.caller.id, name: request.caller.name },
+        via: request.caller.via,
+        channel: request.channel,
+        command: request.command,
+        args: request.args,
+        outcome,
+        detail: redact(detail),
+      });
+    } catch (error) {
+      // The change happened (or was refused) either way; a missing audit line must be loud in the log.
+      this.deps.log.error('audit write failed', { command: request.command, user: request.caller.id, error });
+    }
+  }
+
+  private errorReply(command: string, error: unknown): Reply {
+    if (error instanceof OpsError) return redactReply(fail(error.message));
+    if (error instanceof JobTimeoutError) {
+      const waited = formatDuration(error.waitedMs);
+      return fail(
+        error.state === 'cancelled'
+          ? `no agent took the ${command} request within ${waited}, so it was cancelled — is the ops agent running? (see /agents)`
+          : `${command} is still running after ${waited} (job ${error.jobId}); check /status in a moment`,
+      );
+    }
+    if (error instanceof JobFailedError) return redactReply(fail(`${command} failed: ${error.message}`));
+    this.deps.log.error('command crashed', { command, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+    return fail(`${command} failed with an internal error; the details are in fleetbot's log`);
+  }
+}
+
+/** Every text a reply carries, redacted — the last step before any transport. */
+export function redactReply(reply: Reply): Reply {
+  return {
+    ...reply,
+    title: redact(reply.title),
+    body: reply.body === undefined ? undefined : redact(reply.body),
+    table: reply.table && {
+      columns: reply.table.columns,
+      rows: reply.table.rows.map((row) => ({ ...row, cells: row.cells.map(redact) })),
+    },
+    code: reply.code && { ...reply.code, text: redact(reply.code.text) },
+  };
+}

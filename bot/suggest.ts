@@ -1,0 +1,28 @@
+import { closest, distance } from 'fastest-levenshtein';
+
+/** "did you mean …?" for unknown commands and members. */
+
+const normal = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+export function didYouMean(input: string, choices: readonly string[]): string | undefined {
+  if (choices.length === 0) return undefined;
+  const wanted = normal(input);
+  const same = choices.find((c) => normal(c) === wanted);
+  if (same) return same;
+  const prefixed = choices.filter((c) => wanted.length >= 2 && normal(c).startsWith(wanted));
+  if (prefixed.length === 1) return prefixed[0];
+  const best = closest(input.toLowerCase(), [...choices]);
+  return distance(input.toLowerCase(), best) <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+}
+
+/** Echoes user input safely in a reply: short, one line, no markdown that could break out of `code`. */
+export function shown(input: string, max = 40): string {
+  const flat = input.replace(/[\u0000-\u001f\u007f`]/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** "unknown member `pricefeed` — did you mean `price-feed`? members: a, b, c" */
+export function unknownChoice(kind: string, input: string, choices: readonly string[]): string {
+  const suggestion = didYouMean(input, choices);
+  return `unknown ${kind} \`${shown(input)}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : ''} ${kind}s: ${choices.join(', ')}`;
+}
