@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MemberSchema, type Member } from '../../mcp-fleet/manifest.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SUPPORT = path.join(ROOT, 'tests/support');
+
+/** A manifest member with fleet.yaml defaults applied. */
+export function member(fields: Record<string, unknown>): Member {
+  return MemberSchema.parse(fields);
+}
+
+/** Test MCP server (tests/support/mcp/test-server.mjs) as a member, over stdio or HTTP. */
+export function testServer(name: string, transport: 'stdio' | 'http' = 'stdio', extra: Record<string, unknown> = {}): Member {
+  const command = ['node', path.join(SUPPORT, 'mcp/test-server.mjs'), ...(transport === 'http' ? ['--http', '${PORT}'] : [])];
+  return member({ name, transport, command, health: { interval: '200ms', timeout: '500ms', retries: 2, start_period: '5s' }, ...extra });
+}
+
+export function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, { timeoutMs = 10_000, everyMs = 25, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return (async () => {
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+}

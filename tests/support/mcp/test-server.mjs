@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// A small MCP server for tests, built with the real SDK: `echo`, `sleep` (a call that stays in flight), and
+// `say_to_stderr` (puts a line in the member's log). stdio by default; `--http PORT` for Streamable HTTP.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { z } from 'zod';
+
+function build() {
+  const server = new McpServer({ name: 'test-server', version: '1.0.0' });
+  server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } },
+    async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool('sleep', { description: 'Answer after ms milliseconds', inputSchema: { ms: z.number() } },
+    async ({ ms }) => { await new Promise((r) => setTimeout(r, ms)); return { content: [{ type: 'text', text: `slept ${ms}` }] }; });
+  server.registerTool('say_to_stderr', { description: 'Write a line to stderr', inputSchema: { line: z.string() } },
+    async ({ line }) => { process.stderr.write(`${line}\n`); return { content: [{ type: 'text', text: 'ok' }] }; });
+  return server;
+}
+
+const httpIndex = process.argv.indexOf('--http');
+process.stderr.write(`test-server starting pid=${process.pid}\n`);
+if (httpIndex === -1) {
+  await build().connect(new StdioServerTransport());
+  process.stdin.on('end', () => process.exit(0));
+} else {
+  const port = Number(process.argv[httpIndex + 1]);
+  const sessions = new Map();
+  createServer(async (req, res) => {
+    const id = req.headers['mcp-session-id'];
+    let transport = id && sessions.get(id);
+    if (!transport) {
+      if (id) { res.writeHead(404).end(); return; }
+      transport = new StreamableHTTPServerTransport({ sessionIdGenerator: randomUUID, onsessioninitialized: (sid) => sessions.set(sid, transport) });
+      await build().connect(transport);
+    }
+    await transport.handleRequest(req, res);
+  }).listen(port, '127.0.0.1');
+  process.stdin.on('end', () => process.exit(0)).resume();
+}

@@ -1,0 +1,90 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, parseManifest } from '../../../config/index.js';
+import { interpolate, startOrder } from '../../../mcp-fleet/manifest.js';
+import { ROOT } from '../../support/fleet.js';
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+function fleetFile(text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-config-'));
+  writeFileSync(path.join(dir, 'fleet.yaml'), text);
+  return path.join(dir, 'fleet.yaml');
+}
+
+describe('config', () => {
+  it('GIVEN the repository fleet.yaml and an empty environment THEN it loads with defaults', () => {
+    const config = loadConfig({}, ROOT);
+    expect(config.manifest.members.map((m) => m.name)).toEqual(['blockchain', 'monitoring', 'task-queue']);
+    expect(config.redis).toEqual({ url: undefined, prefix: 'fleetbot' });
+    expect(config.opsTimeoutMs).toBe(30_000);
+    expect(config.manifest.members[1]!.health).toMatchObject({ interval: 5000, timeout: 2000, retries: 3 });
+  });
+
+  it('GIVEN problems in the environment and in fleet.yaml THEN every one is reported at once, with file, line and key', () => {
+    const file = fleetFile(['members:', '  - name: Price_Feed', '    transport: carrier-pigeon', '    command: [node, x.js]', '    depends_on: [oracle]', '    health:', '      interval: soon', ''].join('\n'));
+    const problems = problemsOf(() => loadConfig({ FLEET_FILE: file, REDIS_URL: 'not a url', OPS_TIMEOUT: 'forever' }, ROOT));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^environment REDIS_URL: /),
+        expect.stringMatching(/^environment OPS_TIMEOUT: not a duration/),
+        expect.stringMatching(/fleet\.yaml:2 members\[0\]\.name: use lower-case/),
+        expect.stringMatching(/fleet\.yaml:3 members\[0\]\.transport: /),
+        expect.stringMatching(/fleet\.yaml:7 members\[0\]\.health\.interval: not a duration: "soon"/),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('GIVEN unknown dependencies and duplicates THEN they are named', () => {
+    const problems: string[] = [];
+    parseManifest(['members:', '  - {name: a, command: [x]}', '  - {name: a, command: [x], depends_on: [zz]}', ''].join('\n'), 'fleet.yaml', problems);
+    expect(problems).toEqual(['fleet.yaml:3 members[1].name: duplicate member name "a"', 'fleet.yaml:3 members[1].depends_on[0]: unknown member "zz"']);
+  });
+
+  it('GIVEN a dependency cycle THEN the cycle is spelled out', () => {
+    const problems: string[] = [];
+    parseManifest(['members:', '  - {name: a, command: [x], depends_on: [b]}', '  - {name: b, command: [x], depends_on: [a]}', ''].join('\n'), 'fleet.yaml', problems);
+    expect(problems).toEqual(['fleet.yaml:2 members[0].depends_on: dependency cycle: a → b → a']);
+  });
+
+  it('GIVEN a member with neither command nor image, or an unknown key THEN it is refused', () => {
+    const problems: string[] = [];
+    parseManifest('members:\n  - name: x\n    comand: [node]\n', 'fleet.yaml', problems);
+    expect(problems.join('\n')).toMatch(/comand/);
+    expect(problems.join('\n')).toMatch(/needs a command/);
+  });
+
+  it('GIVEN broken YAML THEN the line is named', () => {
+    const problems: string[] = [];
+    parseManifest('members:\n  - name: x\n   command: [node\n', 'fleet.yaml', problems);
+    expect(problems[0]).toMatch(/^fleet\.yaml:\d+: /);
+  });
+
+  it('GIVEN a missing fleet file THEN it says so', () => {
+    expect(problemsOf(() => loadConfig({ FLEET_FILE: '/nonexistent/fleet.yaml' }, ROOT))[0]).toMatch(/cannot read the fleet manifest \(ENOENT\)/);
+  });
+
+  it('interpolates ${VAR} like docker compose (unset: empty)', () => {
+    expect(interpolate('--rpc ${RPC_URL} --x ${UNSET}!', { RPC_URL: 'http://127.0.0.1:8545' })).toBe('--rpc http://127.0.0.1:8545 --x !');
+  });
+
+  it('orders members after their dependencies', () => {
+    const order = startOrder([
+      { name: 'scanner', depends_on: ['price-feed', 'blockchain'] },
+      { name: 'price-feed', depends_on: ['blockchain'] },
+      { name: 'blockchain', depends_on: [] },
+    ]);
+    expect(order.map((m) => m.name)).toEqual(['blockchain', 'price-feed', 'scanner']);
+  });
+});
