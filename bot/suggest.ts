@@ -24,5 +24,6 @@ export function shown(input: string, max = 40): string {
 /** "unknown member `pricefeed` — did you mean `price-feed`? members: a, b, c" */
 export function unknownChoice(kind: string, input: string, choices: readonly string[]): string {
   const suggestion = didYouMean(input, choices);
-  return `unknown ${kind} \`${shown(input)}\`${suggestion ? ` — did you mean \`${suggestion}\`?` : ''} ${kind}s: ${choices.join(', ')}`;
+  const hint = suggestion ? `did you mean \`${suggestion}\`? ` : '';
+  return `unknown ${kind} \`${shown(input)}\` — ${hint}${kind}s: ${choices.join(', ')}`;
 }

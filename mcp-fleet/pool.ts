@@ -8,8 +8,9 @@ import { StreamTransport } from './stream-transport.js';
 
 /**
  * One MCP client per fleet member, over stdio or Streamable HTTP, connected on first use and again after the
- * member restarts. Calls in flight when a member dies fail at once: its pipes close (stdio) or its socket resets
- * (HTTP). The SDK does not ping by itself; the health agent does, through `ping`.
+ * member restarts. Calls in flight when a member dies fail at once: the pool closes the dead run's session (the
+ * SDK's HTTP client would otherwise wait for a stream to resume until the call times out).
+ * The SDK does not ping by itself; the health agent does, through `ping`.
  * Side effects: opens MCP sessions to fleet members.
  */
 
@@ -37,6 +38,9 @@ export class McpPool {
     private readonly options: PoolOptions,
   ) {
     this.mcpMembers = new Set(members.filter((m) => m.kind === 'mcp').map((m) => m.name));
+    void (async () => {
+      for await (const event of backend.events()) if (event.type === 'died') await this.dropStale(event.member);
+    })();
   }
 
   has(name: string): boolean {
@@ -45,23 +49,18 @@ export class McpPool {
 
   private async connection(name: string): Promise<Connection> {
     if (!this.mcpMembers.has(name)) throw new McpUnavailableError(`${name} is not an MCP server`);
-    const pending = this.connections.get(name);
-    if (pending) {
-      const current = await pending.catch(() => undefined);
-      // A session belongs to one run of the member; after a restart it is replaced, whatever order events arrive in.
-      if (current && current.instance === this.backend.endpoint(name)?.instance) return current;
-      if (this.connections.get(name) === pending) {
-        this.connections.delete(name);
-        void current?.client.close().catch(() => {});
-      }
-      return this.connection(name);
+    // A session belongs to one run of the member; after a restart it is replaced, whatever order events arrive in.
+    await this.dropStale(name);
+    let pending = this.connections.get(name);
+    if (!pending) {
+      const fresh = this.open(name);
+      fresh.catch(() => {
+        if (this.connections.get(name) === fresh) this.connections.delete(name);
+      });
+      this.connections.set(name, fresh);
+      pending = fresh;
     }
-    const fresh = this.open(name);
-    this.connections.set(name, fresh);
-    fresh.catch(() => {
-      if (this.connections.get(name) === fresh) this.connections.delete(name);
-    });
-    return fresh;
+    return pending;
   }
 
   private async open(name: string): Promise<Connection> {
@@ -135,6 +134,16 @@ export class McpPool {
       return performance.now() - began;
     } catch (error) {
       throw new McpUnavailableError(`${name} did not answer ping: ${describe(error)}`);
+    }
+  }
+
+  /** Closes the member's session if it belongs to a run that is over (events may arrive after a new run began). */
+  private async dropStale(name: string): Promise<void> {
+    const pending = this.connections.get(name);
+    const current = await pending?.catch(() => undefined);
+    if (current && current.instance !== this.backend.endpoint(name)?.instance && this.connections.get(name) === pending) {
+      this.connections.delete(name);
+      await current.client.close().catch(() => {});
     }
   }
 

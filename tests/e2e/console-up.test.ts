@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../support/fleet.js';
+import { processesIn } from '../support/processes.js';
+
+// `fleetbot up` as a user runs it: the built CLI, REDIS_URL unset (embedded redis-server), requests piped on stdin.
+
+function fleetbot(args: string[], input: string, env: Record<string, string | undefined>, cwd: string) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), ...args], { cwd, env: { HOME: process.env.HOME, ...env }, stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** Replies start with a mark: ✔ ok, • info, ! warning, ✖ error. */
+function replies(stdout: string): string[][] {
+  const out: string[][] = [];
+  for (const line of stdout.split('\n')) {
+    if (/^[✔•!✖] /.test(line)) out.push([line]);
+    else if (line !== '') out.at(-1)?.push(line);
+  }
+  return out;
+}
+
+const scratch = () => {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'fleetbot-e2e-')));
+  copyFileSync(path.join(ROOT, 'fleet.yaml'), path.join(dir, 'fleet.yaml'));
+  return dir;
+};
+
+describe('fleetbot up (console, embedded Redis)', () => {
+  it('GIVEN the README session THEN status, restart, status, logs print and it exits 0 leaving no process behind', async () => {
+    const dir = scratch();
+    const input = ['/status', '/restart monitoring', '/status', '/logs monitoring 5', 'help', '/logs x -5', '/logs monitoring 100000', '', 'y'.repeat(10_240), '/nope', '!status', ''].join('\n');
+    const { code, stdout, stderr } = await fleetbot(['up'], input, { PATH: process.env.PATH }, dir);
+    expect(stderr).toContain('fleetbot is up: 3 fleet members, 2 agents');
+    expect(code).toBe(0);
+    const [status1, restart, status2, logs, help, ...rest] = replies(stdout);
+
+    expect(status1![0]).toBe('✔ fleet: 3 members — 3 healthy');
+    expect(status1![1]).toMatch(/^MEMBER +STATE +HEALTH +UPTIME +RESTARTS +PING +NOTE$/);
+    for (const [i, name] of ['blockchain', 'monitoring', 'task-queue'].entries()) {
+      expect(status1![i + 2]).toMatch(new RegExp(`^${name} +running +healthy +[\\d.]+ s +0 +\\d+ ms$`));
+    }
+    expect(restart![0]).toMatch(/^✔ restarted monitoring in \d+\.\d+ s — healthy$/);
+    expect(status2!.find((l) => l.startsWith('monitoring'))).toMatch(/^monitoring +running +healthy +[\d.]+ s +1 /);
+    expect(status2!.find((l) => l.startsWith('blockchain'))).toMatch(/^blockchain +running +healthy +[\d.]+ s +0 /);
+    expect(logs![0]).toMatch(/^• last [1-5] log lines? of monitoring$/);
+    expect(logs!.slice(1).every((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(l))).toBe(true);
+    expect(logs!.join('\n')).toContain('mcp server listening');
+    expect(help![0]).toMatch(/^• 6 commands/);
+    expect(help!.join('\n')).toContain('/logs <member> [count]');
+
+    expect(rest.map((r) => r.length)).toEqual([1, 1, 1, 1, 1, 5]);
+    expect(rest.slice(0, 5).map((r) => r[0])).toEqual([
+      '✖ count must be at least 1 — usage: /logs <member> [count]',
+      '✖ count must be at most 1000 — usage: /logs <member> [count]',
+      '✖ empty request — type `help` for the commands',
+      '✖ request too long (10240 characters; the limit is 2000)',
+      '✖ unknown command `nope` — commands: agents, help, logs, restart, servers, status',
+    ]);
+    expect(rest[5]![0]).toBe('✔ fleet: 3 members — 3 healthy');
+    expect(processesIn(dir)).toEqual([]);
+  }, 60_000);
+
+  it('GIVEN no redis-server on PATH and no REDIS_URL THEN one clear message says how to get one', async () => {
+    const dir = scratch();
+    const bin = path.join(dir, 'bin');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(bin);
+    symlinkSync(process.execPath, path.join(bin, 'node'));
+    const { code, stderr } = await fleetbot(['up'], '/status\n', { PATH: bin }, dir);
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe(
+      'fleetbot: fleetbot needs Redis and found no redis-server on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; macOS: brew install redis) or point REDIS_URL at a running Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).',
+    );
+    expect(processesIn(dir)).toEqual([]);
+  });
+
+  it('GIVEN a broken fleet.yaml and environment THEN every problem is listed and nothing starts', async () => {
+    const dir = scratch();
+    writeFileSync(path.join(dir, 'fleet.yaml'), 'members:\n  - name: a\n    transport: smoke\n    command: [x]\n');
+    const { code, stderr } = await fleetbot(['up'], '', { PATH: process.env.PATH, OPS_TIMEOUT: 'later' }, dir);
+    expect(code).toBe(1);
+    expect(stderr).toBe(
+      'fleetbot: 2 configuration problems:\n' +
+        '  environment OPS_TIMEOUT: not a duration: "later" (write e.g. 500ms, 5s, 2m, 1h)\n' +
+        '  fleet.yaml:3 members[0].transport: Invalid option: expected one of "stdio"|"http"\n',
+    );
+  });
+});
