@@ -101,9 +101,17 @@ type JsonSchemaProperty = {
   complete?: 'member';
 };
 
+const specCache = new WeakMap<z.ZodObject, ArgSpec[]>();
+
 /** The arguments of a command, in declaration order, as every transport sees them. */
 export function argSpecs(command: Pick<Command, 'args'>): ArgSpec[] {
-  const schema = z.toJSONSchema(command.args, { io: 'input' }) as { properties?: Record<string, JsonSchemaProperty>; required?: string[] };
+  let specs = specCache.get(command.args);
+  if (!specs) specCache.set(command.args, (specs = deriveSpecs(command.args)));
+  return specs;
+}
+
+function deriveSpecs(args: z.ZodObject): ArgSpec[] {
+  const schema = z.toJSONSchema(args, { io: 'input' }) as { properties?: Record<string, JsonSchemaProperty>; required?: string[] };
   return Object.entries(schema.properties ?? {}).map(([name, p]) => ({
     name,
     type: p.type === 'integer' || p.type === 'number' || p.type === 'boolean' ? p.type : 'string',

@@ -57,6 +57,8 @@ export class QueueClient<J extends Record<string, JobSpec>> {
     private readonly hub: RedisHub,
   ) {
     this.queue = new Queue(spec.name, { connection: hub.client, prefix: hub.prefix, defaultJobOptions: spec.defaults });
+    // Every caller waiting for a result listens for the queue closing; hundreds may wait at once.
+    this.queue.setMaxListeners(0);
   }
 
   async add<K extends JobName<J>>(name: K, payload: PayloadOf<J, K>): Promise<Job> {

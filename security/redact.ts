@@ -68,7 +68,11 @@ const RULES: Rule[] = [
   },
 ];
 
-const bip39 = LangEn.wordlist();
+// A Set: the word list's own lookup decodes its compressed form on every call, and redaction runs on every reply.
+const bip39 = (() => {
+  const list = LangEn.wordlist();
+  return new Set(Array.from({ length: 2048 }, (_, i) => list.getWord(i)));
+})();
 const WORD = /[a-z]+/g;
 
 /** Runs of 12+ BIP-39 words (separated by spaces, commas or newlines) are seed phrases. */
@@ -85,7 +89,7 @@ function redactMnemonics(text: string): string {
     }
   };
   words.forEach((word, i) => {
-    const isWord = bip39.getWordIndex(word[0]) >= 0;
+    const isWord = bip39.has(word[0]);
     const gapOk = runLength > 0 && /^[\s,]{1,3}$/.test(text.slice(words[i - 1]!.index! + words[i - 1]![0].length, word.index!));
     const boundaryOk = !/[A-Za-z0-9_]/.test(text[word.index! - 1] ?? '') && !/[A-Za-z0-9_]/.test(text[word.index! + word[0].length] ?? '');
     if (isWord && boundaryOk && (runLength === 0 || gapOk)) {

@@ -1,0 +1,11 @@
+import { benchOpsLoop } from './ops-loop.js';
+
+/** `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests. */
+
+const benches: [string, () => Promise<string[]>][] = [['ops loop', benchOpsLoop]];
+
+for (const [name, run] of benches) {
+  process.stdout.write(`\n== ${name}\n`);
+  for (const line of await run()) process.stdout.write(`${line}\n`);
+}
+process.exit(0);

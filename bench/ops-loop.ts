@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { QueueEvents, Queue, Worker } from 'bullmq';
+import { AGENTS } from '../agents/index.js';
+import { fleetDeps, openDispatcher, openFleet, openRedis, settle, startAgents } from '../bot/roots.js';
+import { Stack } from '../bot/stack.js';
+import { loadConfig } from '../config/index.js';
+import type { Caller } from '../security/permissions.js';
+import { createLogger } from '../telemetry/logger.js';
+import { measure, row } from './stats.js';
+
+/**
+ * The ops loop, end to end: `/status` and `/restart` through the dispatcher, the ops queue, the ops agent and the
+ * default fleet — next to a bare BullMQ add → process → result round trip on the same Redis in the same run.
+ */
+
+const caller: Caller = { id: 'bench', name: 'bench', permission: 'admin', via: 'console' };
+
+export async function benchOpsLoop(): Promise<string[]> {
+  const prefix = `fbbench-${randomUUID().slice(0, 8)}`;
+  const base = loadConfig();
+  const config = { ...base, redis: { ...base.redis, prefix } };
+  const stack = new Stack(createLogger({ level: 'error' }));
+  const out: string[] = [];
+  try {
+    const hub = await openRedis(stack, config, { embedded: true });
+    out.push(`Redis: ${config.redis.url ? 'REDIS_URL' : 'embedded redis-server'}; fleet: ${config.manifest.members.map((m) => m.name).join(', ')}`);
+
+    // Bare BullMQ: the floor any queue-based bot pays.
+    const bare = new Queue('bare', { connection: hub.client, prefix });
+    bare.setMaxListeners(0);
+    const events = new QueueEvents('bare', { connection: hub.connect(), prefix });
+    const worker = new Worker('bare', async (job) => ({ echo: job.data.i }), { connection: hub.connect(), prefix, concurrency: 16 });
+    await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
+    const roundTrip = async (i: number) => (await bare.add('echo', { i }, { removeOnComplete: 1000 })).waitUntilFinished(events, 10_000);
+    await measure(200, 1, roundTrip);
+    const bareSeq = await measure(2000, 1, roundTrip);
+    const bareConc = await measure(4000, 16, roundTrip);
+
+    const fleet = await openFleet(stack, config, hub);
+    const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, hub, fleet));
+    const dispatcher = await openDispatcher(stack, config, hub);
+    await settle(agents, 15_000);
+    const status = async () => {
+      const reply = await dispatcher.dispatchLine('/status', caller, 'bench');
+      if (!reply.table) throw new Error(`/status failed: ${reply.title}`);
+    };
+    await measure(200, 1, status);
+    const statusSeq = await measure(2000, 1, status);
+    const statusConc = await measure(4000, 16, status);
+    const restart = await measure(20, 1, async () => {
+      const reply = await dispatcher.dispatchLine('/restart monitoring', caller, 'bench');
+      if (reply.tone !== 'ok') throw new Error(reply.title);
+    });
+
+    out.push(
+      row('bare BullMQ add→process→result (1 in flight)', bareSeq),
+      row('bare BullMQ (16 in flight)', bareConc),
+      row('fleetbot /status, whole loop (1 in flight)', statusSeq),
+      row('fleetbot /status, whole loop (16 in flight)', statusConc),
+      row('fleetbot /restart monitoring (until healthy)', restart),
+      `/status p50 ÷ bare BullMQ p50 = ${(statusSeq.p50 / bareSeq.p50).toFixed(2)}× (target ≤ 2×)`,
+    );
+    await worker.close();
+    await events.close();
+    await bare.obliterate({ force: true });
+    await bare.close();
+    const keys = await hub.client.keys(`${prefix}:*`);
+    if (keys.length) await hub.client.del(...keys);
+  } finally {
+    await stack.stop();
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startEmbeddedRedis } from '../../queues/embedded-redis.js';
+import { createLogger } from '../../telemetry/logger.js';
+
+/**
+ * The tests need a real Redis: TEST_REDIS_URL, else the machine's at 127.0.0.1:6379, else (a fresh machine whose
+ * redis-server is installed but not running) a private redis-server for this run. Workers inherit the URL.
+ */
+
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+async function answers(url: string): Promise<boolean> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  if (process.env.TEST_REDIS_URL) {
+    if (!(await answers(process.env.TEST_REDIS_URL))) throw new Error(`TEST_REDIS_URL=${process.env.TEST_REDIS_URL} does not answer`);
+    return undefined;
+  }
+  if (await answers(DEFAULT_URL)) {
+    process.env.TEST_REDIS_URL = DEFAULT_URL;
+    return undefined;
+  }
+  const redis = await startEmbeddedRedis(mkdtempSync(path.join(tmpdir(), 'fleetbot-test-redis-')), createLogger({ level: 'warn' }));
+  process.env.TEST_REDIS_URL = redis.url;
+  return () => redis.stop();
+}
