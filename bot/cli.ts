@@ -43,28 +43,34 @@ program
     // The console is the user's screen: only warnings go to stderr unless LOG_LEVEL says otherwise.
     const log = createLogger({ level: config.logLevel ?? 'warn' });
     process.exitCode = await run(log, async (stack) => {
-      const { fleetDeps, openDispatcher, openFleet, openRedis, runConsoleChat, settle, startAgents } = await import('./roots.js');
+      const { fleetDeps, openDispatcher, openFleet, openRedis, runConsoleChat, settle, startAgents, startDiscord } = await import('./roots.js');
       const { AGENTS } = await import('../agents/index.js');
       const hub = await openRedis(stack, config, { embedded: true });
       const fleet = await openFleet(stack, config, hub);
       const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, hub, fleet));
       const dispatcher = await openDispatcher(stack, config, hub);
       await settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
-      process.stderr.write(`fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — type help\n`);
-      await runConsoleChat(stack, config, hub, dispatcher);
+      const where = config.discord ? 'on Discord' : 'type help';
+      if (config.discord) await startDiscord(stack, config, hub, dispatcher);
+      process.stderr.write(`fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${where}\n`);
+      if (config.discord) await untilSignal();
+      else await runConsoleChat(stack, config, hub, dispatcher);
     });
   });
 
 program
   .command('bot')
-  .description('the bot alone (console chat), talking to agents through REDIS_URL')
+  .description('the bot alone (Discord when DISCORD_TOKEN is set, else the console chat), talking to agents through REDIS_URL')
   .action(async () => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
-      const { openDispatcher, openRedis, runConsoleChat } = await import('./roots.js');
+      const { openDispatcher, openRedis, runConsoleChat, startDiscord } = await import('./roots.js');
       const hub = await openRedis(stack, config, { embedded: false });
-      await runConsoleChat(stack, config, hub, await openDispatcher(stack, config, hub));
+      const dispatcher = await openDispatcher(stack, config, hub);
+      if (!config.discord) return runConsoleChat(stack, config, hub, dispatcher);
+      await startDiscord(stack, config, hub, dispatcher);
+      await untilSignal();
     });
   });
 

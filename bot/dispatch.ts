@@ -1,6 +1,6 @@
 import type { AgentInfo } from '../agents/heartbeat.js';
 import { formatDuration } from '../config/duration.js';
-import { OpsError, type Command, type CommandContext, type FleetDirectory, type Reply } from '../commands/index.js';
+import { argSpecs, OpsError, type Command, type CommandContext, type FleetDirectory, type Reply } from '../commands/index.js';
 import type { Member } from '../mcp-fleet/manifest.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
@@ -36,6 +36,8 @@ export interface DispatcherDeps {
 
 const fail = (title: string): Reply => ({ tone: 'error', title });
 
+export type Checked = { ok: true; command: Command; args: Record<string, unknown> } | { ok: false; reply: Reply };
+
 export class Dispatcher {
   readonly fleet: FleetDirectory;
 
@@ -63,30 +65,52 @@ export class Dispatcher {
     return fail(unknownChoice('command', name, this.deps.commands.map((c) => c.name)));
   }
 
-  /** A text request (console line, `!` message). */
-  async dispatchLine(line: string, caller: Caller, channel: string): Promise<Reply> {
+  /** Reads a text request (console line, `!` message) into a CommandRequest, or the one-line error to answer. */
+  parseLine(line: string, caller: Caller, channel: string): CommandRequest | Reply {
     try {
       const { name, words } = splitRequest(line);
       const command = this.command(name);
       if (!command) return this.unknownCommand(name);
-      return await this.dispatch({ caller, channel, command: name, args: bindWords(command, words) });
+      return { caller, channel, command: name, args: bindWords(command, words) };
     } catch (error) {
       return this.errorReply('request', error);
     }
   }
 
-  async dispatch(request: CommandRequest): Promise<Reply> {
-    const command = this.command(request.command);
-    if (!command) return this.unknownCommand(request.command);
-    const parsed = command.args.safeParse(request.args);
-    if (!parsed.success) return fail(describeIssues(command, parsed.error));
+  /** A text request, answered. */
+  async dispatchLine(line: string, caller: Caller, channel: string): Promise<Reply> {
+    const request = this.parseLine(line, caller, channel);
+    return 'tone' in request ? request : this.dispatch(request);
+  }
 
-    const changes = command.permission !== 'read';
-    const check = hasPermission(request.caller, command.permission);
-    if (!check.ok) {
-      await this.audit(request, 'denied', check.message);
-      return fail(check.message);
+  /**
+   * Everything that can refuse a request before it runs, all fast: the command exists, its arguments are valid
+   * (members named exist), and the caller may run it. A denial is audited. Transports use this to answer refusals
+   * privately and at once, before they defer or ask for a confirmation.
+   */
+  async check(request: CommandRequest): Promise<Checked> {
+    const command = this.command(request.command);
+    if (!command) return { ok: false, reply: this.unknownCommand(request.command) };
+    const parsed = command.args.safeParse(request.args);
+    if (!parsed.success) return { ok: false, reply: fail(describeIssues(command, parsed.error)) };
+    try {
+      for (const spec of argSpecs(command)) {
+        const value = (parsed.data as Record<string, unknown>)[spec.name];
+        if (spec.complete === 'member' && typeof value === 'string') this.fleet.member(value);
+      }
+    } catch (error) {
+      return { ok: false, reply: this.errorReply(command.name, error) };
     }
+    const permission = hasPermission(request.caller, command.permission);
+    if (!permission.ok) {
+      await this.audit(request, 'denied', permission.message);
+      return { ok: false, reply: fail(permission.message) };
+    }
+    return { ok: true, command, args: parsed.data as Record<string, unknown> };
+  }
+
+  /** Runs a checked request: the reply is redacted, and a change is audited with its outcome. */
+  async run(request: CommandRequest, { command, args }: Extract<Checked, { ok: true }>): Promise<Reply> {
     const ctx: CommandContext = {
       caller: request.caller,
       channel: request.channel,
@@ -98,12 +122,17 @@ export class Dispatcher {
     };
     let reply: Reply;
     try {
-      reply = redactReply(await command.run(ctx, parsed.data));
+      reply = redactReply(await command.run(ctx, args));
     } catch (error) {
       reply = this.errorReply(command.name, error);
     }
-    if (changes) await this.audit(request, reply.tone === 'error' ? 'failed' : 'ok', reply.title);
+    if (command.permission !== 'read') await this.audit(request, reply.tone === 'error' ? 'failed' : 'ok', reply.title);
     return reply;
+  }
+
+  async dispatch(request: CommandRequest): Promise<Reply> {
+    const checked = await this.check(request);
+    return checked.ok ? this.run(request, checked) : checked.reply;
   }
 
   private async audit(request: CommandRequest, outcome: 'ok' | 'failed' | 'denied', detail: string) {

@@ -12,8 +12,11 @@ import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
 import { QueueClient } from '../queues/typed-queue.js';
 import { AuditLog } from '../security/audit.js';
+import { Confirmations } from './confirmations.js';
 import { consoleNotices, runConsole } from './console/transport.js';
+import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
 import { Dispatcher } from './dispatch.js';
+import { Notifier } from './notifier/index.js';
 import type { Stack } from './stack.js';
 
 /**
@@ -93,6 +96,33 @@ export async function runConsoleChat(stack: Stack, config: Config, hub: RedisHub
     dispatcher,
     caller: { id: `console:${process.pid}`, name: 'console', permission: config.console.permission, via: 'console' },
   });
+}
+
+/** Discord: the transport and the notifier that posts alerts, findings, healing and audit to their channels. */
+export async function startDiscord(
+  stack: Stack,
+  config: Config,
+  hub: RedisHub,
+  dispatcher: Dispatcher,
+  clientOptions?: DiscordTransportOptions['clientOptions'],
+): Promise<DiscordTransport> {
+  const discord = config.discord!;
+  const log = stack.log.child('discord');
+  const transport = new DiscordTransport({ config: discord, dispatcher, confirmations: new Confirmations(hub), hub, log, clientOptions });
+  stack.defer('discord', () => transport.stop());
+  await transport.start();
+  const notifier = new Notifier({
+    hub,
+    channels: discord.channels,
+    criticalRole: discord.criticalRole,
+    groupWaitMs: config.notify.groupWaitMs,
+    maxPerMinute: config.notify.maxPerMinute,
+    post: (channel, message) => transport.post(channel, message),
+    log: stack.log.child('notifier'),
+  });
+  notifier.start();
+  stack.defer('notifier', () => notifier.stop());
+  return transport;
 }
 
 /** Waits for the agents' first round (every member checked), but never longer than `limitMs`. */

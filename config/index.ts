@@ -12,7 +12,16 @@ import { DurationSchema } from './duration.js';
 
 const PermissionSchema = z.enum(['read', 'operate', 'admin']);
 
-const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
+const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+const optionalUrl = blankIsUnset(z.url());
+const Snowflake = z.string().regex(/^\d{15,22}$/, 'a Discord id (15-22 digits)');
+const optionalId = blankIsUnset(Snowflake);
+/** `id,id,id` — Discord role or user ids. */
+const idList = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(Snowflake));
 
 export const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
@@ -24,9 +33,40 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
   OPS_TIMEOUT: DurationSchema.default(30_000).describe('how long a command waits for its job'),
   CONSOLE_PERMISSION: PermissionSchema.default('admin').describe('what the console user may do'),
+  DISCORD_TOKEN: blankIsUnset(z.string()).describe('bot token; set, fleetbot talks to Discord instead of the console'),
+  DISCORD_APPLICATION_ID: optionalId.describe('the application; read from Discord at login when unset'),
+  DISCORD_GUILD_ID: optionalId.describe('register slash commands in this guild (instant) instead of globally'),
+  DISCORD_API_URL: optionalUrl.describe('REST base URL (tests point it at a local fake Discord); unset in production'),
+  DISCORD_ADMIN_ROLES: idList,
+  DISCORD_OPERATE_ROLES: idList,
+  DISCORD_READ_ROLES: idList,
+  DISCORD_ADMIN_USERS: idList,
+  DISCORD_OPERATE_USERS: idList,
+  DISCORD_READ_USERS: idList,
+  DISCORD_DEFAULT_PERMISSION: z.enum(['none', 'read', 'operate', 'admin']).default('read').describe('for members with no mapped role'),
+  DISCORD_ALERTS_CHANNEL: optionalId,
+  DISCORD_FINDINGS_CHANNEL: optionalId,
+  DISCORD_HEALING_CHANNEL: optionalId,
+  DISCORD_AUDIT_CHANNEL: optionalId,
+  DISCORD_CRITICAL_ROLE: optionalId.describe('role mentioned on critical alerts'),
+  NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
+  NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
 });
 
 export type Permission = z.infer<typeof PermissionSchema>;
+export type NotifyKind = 'alert' | 'finding' | 'healing' | 'audit';
+
+export interface DiscordConfig {
+  token: string;
+  applicationId?: string;
+  guildId?: string;
+  apiUrl?: string;
+  /** Role and user ids granted each level; the highest match wins. */
+  grants: Record<Permission, { roles: string[]; users: string[] }>;
+  defaultPermission: Permission | 'none';
+  channels: Partial<Record<NotifyKind, string>>;
+  criticalRole?: string;
+}
 export type LogLevel = NonNullable<z.infer<typeof EnvSchema>['LOG_LEVEL']>;
 
 export interface EnvConfig {
@@ -40,6 +80,9 @@ export interface EnvConfig {
   vars: Readonly<Record<string, string | undefined>>;
   fleetFile: string;
   fleetBackend: 'process';
+  /** Set when DISCORD_TOKEN is. */
+  discord?: DiscordConfig;
+  notify: { groupWaitMs: number; maxPerMinute: number };
 }
 
 export interface Config extends EnvConfig {
@@ -72,6 +115,28 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
       vars: env,
       fleetFile: path.resolve(cwd, e.FLEET_FILE),
       fleetBackend: e.FLEET_BACKEND,
+      discord: e.DISCORD_TOKEN
+        ? {
+            token: e.DISCORD_TOKEN,
+            applicationId: e.DISCORD_APPLICATION_ID,
+            guildId: e.DISCORD_GUILD_ID,
+            apiUrl: e.DISCORD_API_URL,
+            grants: {
+              admin: { roles: e.DISCORD_ADMIN_ROLES, users: e.DISCORD_ADMIN_USERS },
+              operate: { roles: e.DISCORD_OPERATE_ROLES, users: e.DISCORD_OPERATE_USERS },
+              read: { roles: e.DISCORD_READ_ROLES, users: e.DISCORD_READ_USERS },
+            },
+            defaultPermission: e.DISCORD_DEFAULT_PERMISSION,
+            channels: {
+              alert: e.DISCORD_ALERTS_CHANNEL,
+              finding: e.DISCORD_FINDINGS_CHANNEL,
+              healing: e.DISCORD_HEALING_CHANNEL,
+              audit: e.DISCORD_AUDIT_CHANNEL,
+            },
+            criticalRole: e.DISCORD_CRITICAL_ROLE,
+          }
+        : undefined,
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE },
     },
   };
 }

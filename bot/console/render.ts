@@ -1,4 +1,5 @@
 import type { Reply, Tone } from '../../commands/index.js';
+import { alignTable } from '../table.js';
 
 /** A Reply as terminal text: a marked title line, then body, an aligned table and preformatted output. */
 
@@ -10,11 +11,8 @@ export function renderText(reply: Reply, { colour = false }: { colour?: boolean 
   const out = [paint(reply.tone, `${MARK[reply.tone]} ${reply.title}`)];
   if (reply.body) out.push(reply.body);
   if (reply.table && reply.table.rows.length > 0) {
-    const { columns, rows } = reply.table;
-    const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => (r.cells[i] ?? '').length)));
-    const format = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd();
-    out.push(format(columns.map((c) => c.toUpperCase())));
-    for (const row of rows) out.push(paint(row.tone, format(row.cells)));
+    const { header, rows } = alignTable(reply.table);
+    out.push(header, ...rows.map((row, i) => paint(reply.table!.rows[i]!.tone, row)));
   }
   if (reply.code) out.push(reply.code.text);
   return out.join('\n');

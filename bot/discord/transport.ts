@@ -1,0 +1,263 @@
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  type AutocompleteInteraction,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type CommandInteractionOption,
+  type Guild,
+  type GuildMember,
+  type APIInteractionGuildMember,
+  type Message,
+  type User,
+} from 'discord.js';
+import { argSpecs, type Command, type Reply } from '../../commands/index.js';
+import type { DiscordConfig, Permission } from '../../config/index.js';
+import type { RedisHub } from '../../queues/connection.js';
+import { hasPermission, highestGrant, type Caller } from '../../security/permissions.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { Confirmations } from '../confirmations.js';
+import { CONFIRM_TTL_MS } from '../confirmations.js';
+import type { CommandRequest, Dispatcher } from '../dispatch.js';
+import { didYouMean } from '../suggest.js';
+import { NO_PINGS, renderReply, type DiscordMessage } from './render.js';
+import { slashCommands } from './slash-commands.js';
+
+/**
+ * The Discord transport: slash commands, `!` messages, Confirm/Cancel buttons and member autocomplete, all through
+ * the dispatcher. Anything that can refuse is checked before the reply is deferred, so refusals are private and
+ * immediate; work that waits on a job is deferred at once, well inside Discord's 3-second deadline.
+ * Side effects: a gateway connection and REST calls to Discord; Redis keys for interaction de-duplication.
+ */
+
+export interface DiscordTransportOptions {
+  config: DiscordConfig;
+  dispatcher: Dispatcher;
+  confirmations: Confirmations;
+  hub: RedisHub;
+  log: Logger;
+  /** discord.js client options for tests (e.g. a fast identify throttler against a local fake). */
+  clientOptions?: Partial<ConstructorParameters<typeof Client>[0]>;
+}
+
+const PREFIX = 'fb';
+
+function roleIds(member: GuildMember | APIInteractionGuildMember | null | undefined): string[] {
+  if (!member) return [];
+  return Array.isArray(member.roles) ? member.roles : [...(member as GuildMember).roles.cache.keys()];
+}
+
+function optionArgs(options: readonly CommandInteractionOption[]): Record<string, unknown> {
+  return Object.fromEntries(options.filter((o) => o.value !== undefined).map((o) => [o.name, o.value]));
+}
+
+/** "Restart price-feed?" */
+function question(command: Command, args: Record<string, unknown>): string {
+  const words = Object.values(args).filter((v) => v !== undefined).map(String);
+  return `${command.name[0]!.toUpperCase()}${command.name.slice(1)} ${words.join(' ')}`.trim() + '?';
+}
+
+export class DiscordTransport {
+  readonly client: Client;
+
+  constructor(private readonly options: DiscordTransportOptions) {
+    const { config } = options;
+    this.client = new Client({
+      intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
+      // Only fleetbot's own replies may mention; echoed text never pings.
+      allowedMentions: NO_PINGS,
+      ...options.clientOptions,
+      rest: { ...(config.apiUrl ? { api: config.apiUrl } : {}), ...options.clientOptions?.rest },
+    });
+    this.client.on(Events.InteractionCreate, (interaction) => {
+      void this.guard(`interaction ${interaction.id}`, async () => {
+        if (!(await this.firstTime(interaction.id))) return;
+        if (interaction.isChatInputCommand()) await this.onSlash(interaction);
+        else if (interaction.isButton() && interaction.customId.startsWith(`${PREFIX}:`)) await this.onButton(interaction);
+        else if (interaction.isAutocomplete()) await this.onAutocomplete(interaction);
+      });
+    });
+    this.client.on(Events.MessageCreate, (message) => {
+      if (message.author.bot || !message.content.startsWith('!') || !message.inGuild()) return;
+      void this.guard(`message ${message.id}`, async () => {
+        if (await this.firstTime(message.id)) await this.onBang(message);
+      });
+    });
+    this.client.on(Events.Error, (error) => options.log.warn('discord client error', { error }));
+    this.client.on(Events.ShardResume, (shard, replayed) => options.log.info('gateway resumed', { shard, replayed }));
+  }
+
+  async start(): Promise<void> {
+    const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
+    await this.client.login(this.options.config.token);
+    await ready;
+    const definitions = slashCommands(this.options.dispatcher.commands);
+    const guildId = this.options.config.guildId;
+    if (guildId) await this.client.application!.commands.set(definitions, guildId);
+    else await this.client.application!.commands.set(definitions);
+    this.options.log.info('discord ready', { user: this.client.user?.tag, commands: definitions.length, scope: guildId ? `guild ${guildId}` : 'global' });
+  }
+
+  async stop(): Promise<void> {
+    await this.client.destroy();
+  }
+
+  /** Posts to a channel (the notifier's way out). Rejections surface as DiscordAPIError. */
+  async post(channelId: string, message: DiscordMessage): Promise<void> {
+    const channel = await this.client.channels.fetch(channelId);
+    if (!channel?.isSendable()) throw new Error(`channel ${channelId} is not a text channel fleetbot can post in`);
+    await channel.send(message);
+  }
+
+  /** Nothing a user does may crash the bot: a failure is logged, and the user told if we still can. */
+  private async guard(what: string, body: () => Promise<void>) {
+    try {
+      await body();
+    } catch (error) {
+      this.options.log.error('discord handler failed', { what, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** One interaction or message is handled once, even if a resumed gateway or a second bot delivers it again. */
+  private async firstTime(id: string): Promise<boolean> {
+    return (await this.options.hub.client.set(this.options.hub.key('seen', id), '1', 'PX', CONFIRM_TTL_MS, 'NX')) === 'OK';
+  }
+
+  private caller(user: User, roles: string[], guild: Guild | null): Caller {
+    const { grants, defaultPermission } = this.options.config;
+    const hint = (level: Permission) => {
+      const names = grants[level].roles.map((id) => guild?.roles.cache.get(id)?.name ?? id).map((n) => `\`${n}\``);
+      return names.length ? `the ${names.join(' or ')} role` : `the \`${level}\` permission (ask a fleetbot admin)`;
+    };
+    return {
+      id: user.id,
+      name: user.username,
+      permission: highestGrant(grants, user.id, roles, defaultPermission),
+      via: 'discord',
+      grantHint: { read: hint('read'), operate: hint('operate'), admin: hint('admin') },
+    };
+  }
+
+  private async confirmation(request: CommandRequest, command: Command, args: Record<string, unknown>): Promise<DiscordMessage> {
+    const id = await this.options.confirmations.create({ ...request, args });
+    const expires = Math.floor((Date.now() + CONFIRM_TTL_MS) / 1000);
+    return {
+      embeds: [{ title: question(command, args), description: `asked by <@${request.caller.id}> — confirm before <t:${expires}:t>`, color: 0xe67e22 }],
+      components: [
+        new ActionRowBuilder<ButtonBuilder>().addComponents(
+          new ButtonBuilder().setCustomId(`${PREFIX}:confirm:${id}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
+          new ButtonBuilder().setCustomId(`${PREFIX}:cancel:${id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+        ),
+      ],
+      allowedMentions: NO_PINGS,
+    };
+  }
+
+  private async onSlash(interaction: ChatInputCommandInteraction) {
+    const { dispatcher } = this.options;
+    const request: CommandRequest = {
+      caller: this.caller(interaction.user, roleIds(interaction.member), interaction.guild),
+      channel: interaction.channelId,
+      command: interaction.commandName,
+      args: optionArgs(interaction.options.data),
+    };
+    const checked = await dispatcher.check(request);
+    if (!checked.ok) {
+      await interaction.reply({ ...renderReply(checked.reply), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    if (checked.command.destructive) {
+      await interaction.reply(await this.confirmation(request, checked.command, checked.args));
+      return;
+    }
+    await interaction.deferReply();
+    await interaction.editReply(renderReply(await dispatcher.run(request, checked)));
+  }
+
+  private async onBang(message: Message<true>) {
+    const { dispatcher } = this.options;
+    const caller = this.caller(message.author, [...(message.member?.roles.cache.keys() ?? [])], message.guild);
+    const parsed = dispatcher.parseLine(message.content, caller, message.channelId);
+    const respond = (reply: DiscordMessage) => message.reply({ ...reply, allowedMentions: { ...NO_PINGS, repliedUser: false } });
+    if ('tone' in parsed) {
+      // `!` is shared with other bots: stay quiet about words that are not near one of our commands.
+      const word = message.content.slice(1).split(/\s/, 1)[0] ?? '';
+      if (dispatcher.command(word.toLowerCase()) || didYouMean(word, dispatcher.commands.map((c) => c.name))) await respond(renderReply(parsed));
+      return;
+    }
+    const checked = await dispatcher.check(parsed);
+    if (!checked.ok) {
+      await respond(renderReply(checked.reply));
+      return;
+    }
+    if (checked.command.destructive) {
+      await respond(await this.confirmation(parsed, checked.command, checked.args));
+      return;
+    }
+    await message.channel.sendTyping().catch(() => {});
+    await respond(renderReply(await dispatcher.run(parsed, checked)));
+  }
+
+  private async onButton(interaction: ButtonInteraction) {
+    const { dispatcher, confirmations } = this.options;
+    const [, action, id = ''] = interaction.customId.split(':');
+    const ephemeral = (reply: Reply) => interaction.reply({ ...renderReply(reply), flags: MessageFlags.Ephemeral });
+    const pending = await confirmations.peek(id);
+    if (!pending) {
+      await interaction.update({ embeds: [{ title: 'This confirmation has expired — ask again', color: 0x95a5a6 }], components: [] });
+      return;
+    }
+    const presser = this.caller(interaction.user, roleIds(interaction.member), interaction.guild);
+    const request: CommandRequest = { ...pending.request, caller: presser };
+    if (action === 'cancel') {
+      const command = dispatcher.command(request.command);
+      const allowed = presser.id === pending.request.caller.id || (command && hasPermission(presser, command.permission).ok);
+      if (!allowed) {
+        await ephemeral({ tone: 'error', title: hasPermission(presser, command?.permission ?? 'admin').ok ? 'not yours to cancel' : 'only the one who asked, or someone allowed to do it, can cancel' });
+        return;
+      }
+      if (!(await confirmations.take(id))) {
+        await ephemeral({ tone: 'info', title: 'already answered' });
+        return;
+      }
+      await interaction.update({ embeds: [{ title: `Cancelled by ${presser.name}`, color: 0x95a5a6 }], components: [], allowedMentions: NO_PINGS });
+      return;
+    }
+    // Confirm: the presser's own permission decides (and a refusal is audited), then exactly one press runs it.
+    const checked = await dispatcher.check(request);
+    if (!checked.ok) {
+      await ephemeral(checked.reply);
+      return;
+    }
+    if (!(await confirmations.take(id))) {
+      await ephemeral({ tone: 'info', title: 'already answered' });
+      return;
+    }
+    await interaction.deferUpdate();
+    const reply = await dispatcher.run(request, checked);
+    await interaction.editReply({ ...renderReply(reply), components: [] });
+  }
+
+  private async onAutocomplete(interaction: AutocompleteInteraction) {
+    const { dispatcher } = this.options;
+    const focused = interaction.options.getFocused(true);
+    const command = dispatcher.command(interaction.commandName);
+    const spec = command && argSpecs(command).find((s) => s.name === focused.name);
+    if (spec?.complete !== 'member') {
+      await interaction.respond([]);
+      return;
+    }
+    const typed = String(focused.value).toLowerCase();
+    const names = dispatcher.fleet.members.map((m) => m.name);
+    const matches = names
+      .filter((n) => n.includes(typed))
+      .sort((a, b) => Number(b.startsWith(typed)) - Number(a.startsWith(typed)) || a.localeCompare(b))
+      .slice(0, 25);
+    await interaction.respond(matches.map((name) => ({ name, value: name })));
+  }
+}

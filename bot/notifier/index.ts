@@ -1,0 +1,248 @@
+import { DiscordAPIError, type APIEmbed } from 'discord.js';
+import type { Worker } from 'bullmq';
+import { z } from 'zod';
+import { formatDuration } from '../../config/duration.js';
+import type { NotifyKind } from '../../config/index.js';
+import type { RedisHub } from '../../queues/connection.js';
+import { AlertSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';
+import { startWorker } from '../../queues/typed-queue.js';
+import { AuditEntrySchema } from '../../security/audit.js';
+import { redact } from '../../security/redact.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { takeEmbeds } from '../discord/limits.js';
+import { NO_PINGS, type DiscordMessage } from '../discord/render.js';
+
+/**
+ * The notifier: consumes the notify queue and posts each kind (alerts, findings, healing, audit) to its channel, the
+ * way Alertmanager does — notifications that arrive within a group window go out as one message, a repeat of an
+ * alert that is already firing is counted, not posted, and a resolved notice follows when it clears. Never more than
+ * a set number of messages per channel per minute; a message Discord rejects is logged and dropped, never retried
+ * forever or allowed to block the rest.
+ * Side effects: Redis keys `<prefix>:alerts` (alert state) and `<prefix>:notify:pending:<channel>` (the outbox).
+ */
+
+export interface NotifierOptions {
+  hub: RedisHub;
+  channels: Partial<Record<NotifyKind, string>>;
+  criticalRole?: string;
+  groupWaitMs: number;
+  maxPerMinute: number;
+  /** Sends one message; throws DiscordAPIError when Discord rejects it. (discord.js itself waits out 429s.) */
+  post(channelId: string, message: DiscordMessage): Promise<void>;
+  log: Logger;
+}
+
+const AlertStateSchema = AlertSchema.extend({ since: z.number(), count: z.number().int() });
+type AlertState = z.infer<typeof AlertStateSchema>;
+
+const OutboxItemSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('alert'), alert: AlertSchema, since: z.number(), queuedAt: z.number() }),
+  z.object({ kind: z.literal('healing'), healing: HealingSchema, queuedAt: z.number() }),
+  z.object({ kind: z.literal('audit'), entry: AuditEntrySchema, queuedAt: z.number() }),
+  // A message already built that could not go out yet (rate limit, Discord unreachable).
+  z.object({
+    kind: z.literal('message'),
+    message: z.object({ content: z.string().optional(), embeds: z.array(z.record(z.string(), z.unknown())), allowedMentions: z.record(z.string(), z.unknown()) }),
+    queuedAt: z.number(),
+  }),
+]);
+type OutboxItem = z.infer<typeof OutboxItemSchema>;
+
+const FLUSH_EVERY_MS = 250;
+/** Items taken from an outbox at once: more than fits in one message is carried to the next. */
+const BATCH = 100;
+
+const SEVERITY = {
+  critical: { dot: '🔴', colour: 0xe74c3c },
+  warning: { dot: '🟠', colour: 0xe67e22 },
+  info: { dot: '🔵', colour: 0x3498db },
+} as const;
+
+export class Notifier {
+  private worker?: Worker;
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private readonly sent = new Map<string, number[]>();
+
+  constructor(private readonly options: NotifierOptions) {}
+
+  start(): void {
+    const accept = <K extends NotifyKind>(kind: K) => this.options.channels[kind];
+    this.worker = startWorker(
+      notifyQueue,
+      this.options.hub,
+      {
+        alert: async (alert) => {
+          if (accept('alert')) await this.onAlert(alert);
+        },
+        healing: async (healing) => {
+          if (accept('healing')) await this.enqueue('healing', { kind: 'healing', healing, queuedAt: Date.now() });
+        },
+        audit: async (entry) => {
+          if (accept('audit')) await this.enqueue('audit', { kind: 'audit', entry, queuedAt: Date.now() });
+        },
+      },
+      { concurrency: 1, log: this.options.log },
+    );
+    this.timer = setInterval(() => {
+      this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    }, FLUSH_EVERY_MS);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.worker?.close();
+    await this.flushing;
+  }
+
+  private key(...parts: string[]) {
+    return this.options.hub.key(...parts);
+  }
+
+  /** Firing → counted while it fires; resolved → queued once, with how long it fired. */
+  private async onAlert(alert: Alert) {
+    const redis = this.options.hub.client;
+    const raw = await redis.hget(this.key('alerts'), alert.key);
+    const state = raw ? AlertStateSchema.safeParse(JSON.parse(raw)).data : undefined;
+    if (alert.status === 'firing') {
+      if (state) {
+        await redis.hset(this.key('alerts'), alert.key, JSON.stringify({ ...state, count: state.count + 1 } satisfies AlertState));
+        return;
+      }
+      await redis.hset(this.key('alerts'), alert.key, JSON.stringify({ ...alert, since: alert.at, count: 1 } satisfies AlertState));
+      await this.enqueue('alert', { kind: 'alert', alert, since: alert.at, queuedAt: Date.now() });
+      return;
+    }
+    if (!state) return;
+    await redis.hdel(this.key('alerts'), alert.key);
+    await this.enqueue('alert', { kind: 'alert', alert, since: state.since, queuedAt: Date.now() });
+  }
+
+  private async enqueue(kind: NotifyKind, item: OutboxItem) {
+    await this.options.hub.client.rpush(this.key('notify', 'pending', this.options.channels[kind]!), JSON.stringify(item));
+  }
+
+  private allowance(channel: string): number {
+    const now = Date.now();
+    const recent = (this.sent.get(channel) ?? []).filter((t) => now - t < 60_000);
+    this.sent.set(channel, recent);
+    return this.options.maxPerMinute - recent.length;
+  }
+
+  private async flush(): Promise<void> {
+    const channels = [...new Set(Object.values(this.options.channels).filter((c): c is string => !!c))];
+    for (const channel of channels) {
+      try {
+        await this.flushChannel(channel);
+      } catch (error) {
+        this.options.log.warn('notifier flush failed', { channel, error });
+      }
+    }
+  }
+
+  private async flushChannel(channel: string) {
+    const redis = this.options.hub.client;
+    const outbox = this.key('notify', 'pending', channel);
+    const oldest = await redis.lindex(outbox, 0);
+    if (!oldest) return;
+    // Wait out the group window from the oldest item, so what arrives together goes out together.
+    if (Date.now() - JSON.parse(oldest).queuedAt < this.options.groupWaitMs) return;
+    if (this.allowance(channel) <= 0) return;
+    const [[, raw]] = (await redis.multi().lrange(outbox, 0, BATCH - 1).ltrim(outbox, BATCH, -1).exec()) as [[null, string[]], unknown];
+    const items = raw.flatMap((r) => {
+      const parsed = OutboxItemSchema.safeParse(JSON.parse(r));
+      return parsed.success ? [parsed.data] : [];
+    });
+    const messages = await this.messages(items);
+    for (const [i, message] of messages.entries()) {
+      if (this.allowance(channel) <= 0) {
+        this.options.log.warn('notifier rate limit reached; holding messages', { channel, held: messages.length - i });
+        await this.requeue(outbox, messages.slice(i));
+        return;
+      }
+      try {
+        await this.options.post(channel, message);
+        this.sent.get(channel)!.push(Date.now());
+      } catch (error) {
+        if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) {
+          this.options.log.error('discord rejected a notification; dropped', { channel, status: error.status, code: error.code, reason: error.message });
+          continue;
+        }
+        // Discord or the network is down: what has not gone out waits for the next flush.
+        await this.requeue(outbox, messages.slice(i));
+        throw error;
+      }
+    }
+  }
+
+  /** Puts built messages back at the front of the outbox, in order, ready to go out without waiting again. */
+  private async requeue(outbox: string, messages: DiscordMessage[]) {
+    const items = messages.map((message) => JSON.stringify({ kind: 'message', message, queuedAt: 0 }));
+    await this.options.hub.client.lpush(outbox, ...items.reverse());
+  }
+
+  /** Firing alerts grouped in one embed, resolved ones in another, healing and audit lines in theirs. */
+  private async messages(items: OutboxItem[]): Promise<DiscordMessage[]> {
+    const embeds: APIEmbed[] = [];
+    const firing = items.filter((i): i is Extract<OutboxItem, { kind: 'alert' }> => i.kind === 'alert' && i.alert.status === 'firing');
+    const resolved = items.filter((i): i is Extract<OutboxItem, { kind: 'alert' }> => i.kind === 'alert' && i.alert.status === 'resolved');
+    let mention: string | undefined;
+    if (firing.length) {
+      const states = await this.options.hub.client.hmget(this.key('alerts'), ...firing.map((f) => f.alert.key));
+      const counts = states.map((s) => (s ? (AlertStateSchema.safeParse(JSON.parse(s)).data?.count ?? 1) : 1));
+      const worst = firing.some((f) => f.alert.severity === 'critical') ? 'critical' : firing.some((f) => f.alert.severity === 'warning') ? 'warning' : 'info';
+      if (worst === 'critical' && this.options.criticalRole) mention = this.options.criticalRole;
+      const fields = firing.map((f, i) => ({
+        name: `${SEVERITY[f.alert.severity].dot} ${f.alert.title}`,
+        value: [f.alert.detail, counts[i]! > 1 ? `×${counts[i]}` : undefined, `since <t:${Math.floor(f.since / 1000)}:T>`].filter(Boolean).join(' · '),
+      }));
+      for (let i = 0; i < fields.length; i += 25) {
+        embeds.push({
+          title: firing.length === 1 ? `${SEVERITY[worst].dot} FIRING · ${firing[0]!.alert.title}` : `${SEVERITY[worst].dot} FIRING · ${firing.length} alerts`,
+          fields: fields.slice(i, i + 25),
+          color: SEVERITY[worst].colour,
+        });
+      }
+    }
+    if (resolved.length) {
+      embeds.push({
+        title: resolved.length === 1 ? `✅ RESOLVED · ${resolved[0]!.alert.title}` : `✅ RESOLVED · ${resolved.length} alerts`,
+        description: resolved.map((r) => `✅ ${r.alert.title} — fired for ${formatDuration(r.alert.at - r.since)}`).join('\n'),
+        color: 0x2ecc71,
+      });
+    }
+    for (const item of items) {
+      if (item.kind === 'healing') embeds.push({ title: `🩺 ${item.healing.title}`, description: item.healing.detail, color: 0x1abc9c });
+    }
+    const audit = items.filter((i): i is Extract<OutboxItem, { kind: 'audit' }> => i.kind === 'audit');
+    if (audit.length) {
+      const mark = { ok: '✅', failed: '❌', denied: '⛔' } as const;
+      embeds.push({
+        title: `audit · ${audit.length} action${audit.length === 1 ? '' : 's'}`,
+        description: audit
+          .map(({ entry: e }) => `${mark[e.outcome]} **${e.user.name}** \`/${e.command} ${Object.values(e.args).join(' ')}\` (${e.via}) — ${e.outcome}: ${e.detail}`)
+          .join('\n'),
+        color: 0x95a5a6,
+      });
+    }
+    const messages: DiscordMessage[] = items.flatMap((i) => (i.kind === 'message' ? [i.message as DiscordMessage] : []));
+    // Alert details and audit lines come from tools and logs: redacted like every reply.
+    let rest: APIEmbed[] = embeds.map((e) => ({
+      ...e,
+      title: e.title && redact(e.title),
+      description: e.description && redact(e.description),
+      fields: e.fields?.map((f) => ({ name: redact(f.name), value: redact(f.value) })),
+    }));
+    while (rest.length) {
+      const [now, later] = takeEmbeds(rest);
+      messages.push(
+        mention
+          ? { content: `<@&${mention}>`, embeds: now, allowedMentions: { parse: [], roles: [mention] } }
+          : { embeds: now, allowedMentions: NO_PINGS },
+      );
+      rest = later;
+      mention = undefined;
+    }
+    return messages;
+  }
+}
