@@ -2,12 +2,12 @@ import type { Health } from '../mcp-fleet/health.js';
 import type { Member } from '../mcp-fleet/manifest.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { startHeartbeat } from './heartbeat.js';
-import type { AgentDefinition, AgentDeps } from './index.js';
+import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
 
 /**
  * The health agent probes every member on its `health.interval` (faster while it starts), reacts at once to the
  * backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
- * reads, and raises an alert when a member turns unhealthy or dies — resolved when it is healthy again.
+ * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears.
  */
 
 /** Probe interval while a member is starting, like Docker's start_interval. */
@@ -15,35 +15,37 @@ const STARTING_INTERVAL_MS = 200;
 
 type Transition = { member: Member; before?: Health; after: Health };
 
-function alertFor({ member, before, after }: Transition, firing: Set<string>) {
-  const key = `health-${member.name}`;
-  const at = after.checkedAt;
-  if (after.status === 'healthy' && firing.has(key)) {
-    firing.delete(key);
-    return { key, status: 'resolved' as const, severity: 'info' as const, member: member.name, title: `${member.name} is healthy again`, at };
-  }
-  const crashed = after.status === 'down' && after.reason !== 'stopped';
-  if ((after.status === 'unhealthy' || crashed) && before?.status !== after.status) {
-    firing.add(key);
-    return {
-      key,
-      status: 'firing' as const,
-      severity: crashed ? ('critical' as const) : ('warning' as const),
+/**
+ * What is true after a check, for the alert book: each problem fires on every check while it lasts (the book counts
+ * repeats and reminds after its repeat interval) and resolves when it clears. One alert per member and reason.
+ */
+function alertsFor({ member, before, after }: Transition) {
+  const crashed = after.status === 'down' && after.exit?.crashed === true;
+  const problems = [
+    { reason: 'down', active: crashed, severity: 'critical' as const, was: before?.status === 'down' },
+    { reason: 'unhealthy', active: after.status === 'unhealthy', severity: 'warning' as const, was: before?.status === 'unhealthy' },
+  ];
+  return problems
+    .filter((p) => p.active || p.was)
+    .map((p) => ({
+      key: `${member.name}-${p.reason}`,
+      status: p.active ? ('firing' as const) : ('resolved' as const),
+      severity: p.severity,
       member: member.name,
-      title: `${member.name} is ${after.status}`,
-      detail: after.reason,
-      at,
-    };
-  }
-  return undefined;
+      title: p.active ? `${member.name} is ${p.reason}` : `${member.name} is no longer ${p.reason}`,
+      detail: p.active ? after.reason : undefined,
+      at: after.checkedAt,
+    }));
 }
 
 export const healthAgent: AgentDefinition = {
   name: 'health',
   description: 'probes every member, keeps health state in Redis, alerts on changes',
-  start({ hub, log, fleet, health, notify }: AgentDeps) {
+  needsFleet: true,
+  start(deps: AgentDeps) {
+    const { hub, log, health, notify } = deps;
+    const fleet = fleetOf(deps);
     const heartbeat = startHeartbeat(hub, 'health');
-    const firing = new Set<string>();
     const timers = new Map<string, NodeJS.Timeout>();
     const inFlight = new Map<string, Promise<void>>();
     let stopped = false;
@@ -68,8 +70,7 @@ export const healthAgent: AgentDefinition = {
         try {
           const transition = await health.check(member, fleet.backend, fleet.pool);
           heartbeat.count('done');
-          const alert = alertFor({ member, ...transition }, firing);
-          if (alert) await notify.add('alert', alert);
+          for (const alert of alertsFor({ member, ...transition })) await notify.add('alert', alert);
           if (transition.before?.status !== transition.after.status) {
             log.info('health changed', { member: member.name, from: transition.before?.status, to: transition.after.status, reason: transition.after.reason });
           }

@@ -4,7 +4,10 @@ import type { Member } from '../mcp-fleet/manifest.js';
 import type { McpPool } from '../mcp-fleet/pool.js';
 import type { RedisHub } from '../queues/connection.js';
 import type { NotifyClient } from '../queues/notify.js';
+import type { OpsClient } from '../queues/ops.js';
+import type { AuditLog } from '../security/audit.js';
 import type { Logger } from '../telemetry/logger.js';
+import { healerAgent } from './healer.js';
 import { healthAgent } from './health.js';
 import { opsAgent } from './ops.js';
 
@@ -20,9 +23,13 @@ export interface FleetHost {
 export interface AgentDeps {
   hub: RedisHub;
   log: Logger;
-  fleet: FleetHost;
+  members: Member[];
+  /** Present in the process that runs the fleet; agents that declare `needsFleet` get it. */
+  fleet?: FleetHost;
   health: HealthStore;
   notify: NotifyClient;
+  ops: OpsClient;
+  audit: AuditLog;
 }
 
 export interface RunningAgent {
@@ -34,7 +41,15 @@ export interface RunningAgent {
 export interface AgentDefinition {
   name: string;
   description: string;
+  /** Runs against the fleet's processes and MCP sessions, so it must live where the fleet runs. */
+  needsFleet: boolean;
   start(deps: AgentDeps): RunningAgent;
 }
 
-export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent];
+export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, healerAgent];
+
+/** The fleet, for an agent that declared it needs it. */
+export function fleetOf(deps: AgentDeps): FleetHost {
+  if (!deps.fleet) throw new Error('this agent runs the fleet: start it where the fleet runs (fleetbot up or fleetbot agent)');
+  return deps.fleet;
+}

@@ -5,13 +5,15 @@ import { opsQueue, type ServerInfo } from '../queues/ops.js';
 import { startWorker } from '../queues/typed-queue.js';
 import { redact } from '../security/redact.js';
 import { startHeartbeat } from './heartbeat.js';
-import type { AgentDefinition, AgentDeps } from './index.js';
+import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
 
 /** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers. */
 
 const POLL_MS = 50;
 
-function handlers({ fleet, health }: AgentDeps) {
+function handlers(deps: AgentDeps) {
+  const fleet = fleetOf(deps);
+  const { health } = deps;
   const member = (name: string) => {
     const found = fleet.members.find((m) => m.name === name);
     if (!found) throw new UnrecoverableError(`unknown member "${name}"`);
@@ -83,6 +85,7 @@ function handlers({ fleet, health }: AgentDeps) {
 export const opsAgent: AgentDefinition = {
   name: 'ops',
   description: 'answers status, restart, logs and servers requests against the fleet',
+  needsFleet: true,
   start(deps) {
     const heartbeat = startHeartbeat(deps.hub, 'ops');
     const worker = startWorker(opsQueue, deps.hub, handlers(deps), { concurrency: 16, log: deps.log.child('ops') });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { QueueEvents, Queue, Worker } from 'bullmq';
 import { AGENTS } from '../agents/index.js';
-import { fleetDeps, openDispatcher, openFleet, openRedis, settle, startAgents } from '../bot/roots.js';
+import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../bot/roots.js';
 import { Stack } from '../bot/stack.js';
 import { loadConfig } from '../config/index.js';
 import type { Caller } from '../security/permissions.js';
@@ -22,7 +22,8 @@ export async function benchOpsLoop(): Promise<string[]> {
   const stack = new Stack(createLogger({ level: 'error' }));
   const out: string[] = [];
   try {
-    const hub = await openRedis(stack, config, { embedded: true });
+    const shared = openShared(stack, await openRedis(stack, config, { embedded: true }));
+    const { hub } = shared;
     out.push(`Redis: ${config.redis.url ? 'REDIS_URL' : 'embedded redis-server'}; fleet: ${config.manifest.members.map((m) => m.name).join(', ')}`);
 
     // Bare BullMQ: the floor any queue-based bot pays.
@@ -37,8 +38,8 @@ export async function benchOpsLoop(): Promise<string[]> {
     const bareConc = await measure(4000, 16, roundTrip);
 
     const fleet = await openFleet(stack, config, hub);
-    const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, hub, fleet));
-    const dispatcher = await openDispatcher(stack, config, hub);
+    const agents = startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
+    const { dispatcher } = await openBot(stack, config, shared);
     await settle(agents, 15_000);
     const status = async () => {
       const reply = await dispatcher.dispatchLine('/status', caller, 'bench');

@@ -37,24 +37,23 @@ const program = new Program('fleetbot').description('ChatOps for a fleet of MCP 
 
 program
   .command('up')
-  .description('everything in one process: Redis (embedded unless REDIS_URL), the fleet, the agents, and the console chat')
+  .description('everything in one process: Redis (embedded unless REDIS_URL), the fleet, the agents, and the console chat or Discord')
   .action(async () => {
     const config = loadConfig();
     // The console is the user's screen: only warnings go to stderr unless LOG_LEVEL says otherwise.
-    const log = createLogger({ level: config.logLevel ?? 'warn' });
+    const log = createLogger({ level: config.logLevel ?? (config.discord ? 'info' : 'warn') });
     process.exitCode = await run(log, async (stack) => {
-      const { fleetDeps, openDispatcher, openFleet, openRedis, runConsoleChat, settle, startAgents, startDiscord } = await import('./roots.js');
+      const roots = await import('./roots.js');
       const { AGENTS } = await import('../agents/index.js');
-      const hub = await openRedis(stack, config, { embedded: true });
-      const fleet = await openFleet(stack, config, hub);
-      const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, hub, fleet));
-      const dispatcher = await openDispatcher(stack, config, hub);
-      await settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
-      const where = config.discord ? 'on Discord' : 'type help';
-      if (config.discord) await startDiscord(stack, config, hub, dispatcher);
-      process.stderr.write(`fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${where}\n`);
+      const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
+      const fleet = await roots.openFleet(stack, config, shared.hub);
+      const agents = roots.startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
+      const bot = await roots.openBot(stack, config, shared);
+      await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
+      if (config.discord) await roots.startDiscord(stack, config, shared, bot);
+      process.stderr.write(`fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
       if (config.discord) await untilSignal();
-      else await runConsoleChat(stack, config, hub, dispatcher);
+      else await roots.runConsoleChat(stack, config, shared, bot);
     });
   });
 
@@ -65,27 +64,29 @@ program
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
-      const { openDispatcher, openRedis, runConsoleChat, startDiscord } = await import('./roots.js');
-      const hub = await openRedis(stack, config, { embedded: false });
-      const dispatcher = await openDispatcher(stack, config, hub);
-      if (!config.discord) return runConsoleChat(stack, config, hub, dispatcher);
-      await startDiscord(stack, config, hub, dispatcher);
+      const roots = await import('./roots.js');
+      const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: false }));
+      const bot = await roots.openBot(stack, config, shared);
+      if (!config.discord) return roots.runConsoleChat(stack, config, shared, bot);
+      await roots.startDiscord(stack, config, shared, bot);
       await untilSignal();
     });
   });
 
 program
   .command('agent')
-  .description('run agents by name (ops, health, …) against REDIS_URL; the fleet they need runs in this process')
+  .description('run agents by name (ops, health, healer, …) against REDIS_URL; the fleet runs here if one of them needs it')
   .argument('<names...>', 'agent names')
   .action(async (names: string[]) => {
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
-      const { fleetDeps, openFleet, openRedis, startAgents } = await import('./roots.js');
-      const hub = await openRedis(stack, config, { embedded: false });
-      const fleet = await openFleet(stack, config, hub);
-      startAgents(stack, names, fleetDeps(stack, hub, fleet));
+      const roots = await import('./roots.js');
+      const { AGENTS } = await import('../agents/index.js');
+      const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: false }));
+      const needsFleet = AGENTS.some((a) => a.needsFleet && names.includes(a.name));
+      const fleet = needsFleet ? await roots.openFleet(stack, config, shared.hub) : undefined;
+      roots.startAgents(stack, names, config, shared, fleet);
       log.info('agents running', { agents: names });
       await untilSignal();
     });

@@ -1,6 +1,7 @@
+import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
 import { formatDuration } from '../config/duration.js';
-import { argSpecs, OpsError, type Command, type CommandContext, type FleetDirectory, type Reply } from '../commands/index.js';
+import { argSpecs, neededPermission, OpsError, type Command, type CommandContext, type FleetDirectory, type Reply } from '../commands/index.js';
 import type { Member } from '../mcp-fleet/manifest.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
@@ -9,6 +10,7 @@ import { hasPermission, type Caller } from '../security/permissions.js';
 import { redact } from '../security/redact.js';
 import type { Logger } from '../telemetry/logger.js';
 import { bindWords, describeIssues, splitRequest } from './command-line.js';
+import type { Silences } from './notifier/alert-book.js';
 import { unknownChoice } from './suggest.js';
 
 /**
@@ -30,6 +32,8 @@ export interface DispatcherDeps {
   ops: OpsClient;
   audit: AuditLog;
   agents(): Promise<AgentInfo[]>;
+  silences: Silences;
+  healer: HealerControl;
   timeoutMs: number;
   log: Logger;
 }
@@ -101,7 +105,7 @@ export class Dispatcher {
     } catch (error) {
       return { ok: false, reply: this.errorReply(command.name, error) };
     }
-    const permission = hasPermission(request.caller, command.permission);
+    const permission = hasPermission(request.caller, neededPermission(command, parsed.data as Record<string, unknown>));
     if (!permission.ok) {
       await this.audit(request, 'denied', permission.message);
       return { ok: false, reply: fail(permission.message) };
@@ -119,6 +123,8 @@ export class Dispatcher {
       timeoutMs: this.deps.timeoutMs,
       commands: this.deps.commands,
       agents: this.deps.agents,
+      silences: this.deps.silences,
+      healer: this.deps.healer,
     };
     let reply: Reply;
     try {
@@ -126,7 +132,7 @@ export class Dispatcher {
     } catch (error) {
       reply = this.errorReply(command.name, error);
     }
-    if (command.permission !== 'read') await this.audit(request, reply.tone === 'error' ? 'failed' : 'ok', reply.title);
+    if (neededPermission(command, args) !== 'read') await this.audit(request, reply.tone === 'error' ? 'failed' : 'ok', reply.title);
     return reply;
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
+import { HealState } from '../agents/heal-state.js';
 import { listAgents } from '../agents/heartbeat.js';
+import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
 import { loadCommands } from '../commands/index.js';
 import type { Config, EnvConfig } from '../config/index.js';
 import { ProcessBackend } from '../mcp-fleet/backends/process.js';
@@ -16,6 +17,7 @@ import { Confirmations } from './confirmations.js';
 import { consoleNotices, runConsole } from './console/transport.js';
 import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
 import { Dispatcher } from './dispatch.js';
+import { AlertBook } from './notifier/alert-book.js';
 import { Notifier } from './notifier/index.js';
 import type { Stack } from './stack.js';
 
@@ -56,7 +58,34 @@ export async function openFleet(stack: Stack, config: Config, hub: RedisHub): Pr
   return { members, backend, pool };
 }
 
-export function startAgents(stack: Stack, names: string[], deps: AgentDeps): RunningAgent[] {
+/** The queues and stores every part of a fleetbot process shares. */
+export interface Shared {
+  hub: RedisHub;
+  ops: QueueClient<typeof opsQueue.jobs>;
+  notify: QueueClient<typeof notifyQueue.jobs>;
+  audit: AuditLog;
+}
+
+export function openShared(stack: Stack, hub: RedisHub): Shared {
+  const ops = new QueueClient(opsQueue, hub);
+  stack.defer('ops queue', () => ops.close());
+  const notify = new QueueClient(notifyQueue, hub);
+  stack.defer('notify queue', () => notify.close());
+  return { hub, ops, notify, audit: new AuditLog(hub, (entry) => notify.add('audit', entry)) };
+}
+
+/** Starts agents by name; those that need the fleet get it (and fail clearly where it does not run). */
+export function startAgents(stack: Stack, names: string[], config: Config, shared: Shared, fleet?: FleetHost): RunningAgent[] {
+  const deps: AgentDeps = {
+    hub: shared.hub,
+    log: stack.log,
+    members: config.manifest.members,
+    fleet,
+    health: new HealthStore(shared.hub),
+    notify: shared.notify,
+    ops: shared.ops,
+    audit: shared.audit,
+  };
   return names.map((name) => {
     const definition = AGENTS.find((a) => a.name === name);
     if (!definition) throw new Error(`unknown agent "${name}"; agents: ${AGENTS.map((a) => a.name).join(', ')}`);
@@ -66,34 +95,35 @@ export function startAgents(stack: Stack, names: string[], deps: AgentDeps): Run
   });
 }
 
-export function notifyClient(stack: Stack, hub: RedisHub) {
-  const notify = new QueueClient(notifyQueue, hub);
-  stack.defer('notify queue', () => notify.close());
-  return notify;
+/** The bot: the dispatcher with every command, and the alert book its notifier and silence commands share. */
+export interface Bot {
+  dispatcher: Dispatcher;
+  alerts: AlertBook;
 }
 
-export async function openDispatcher(stack: Stack, config: Config, hub: RedisHub): Promise<Dispatcher> {
-  const ops = new QueueClient(opsQueue, hub);
-  stack.defer('ops queue', () => ops.close());
-  const notify = notifyClient(stack, hub);
-  return new Dispatcher({
+export async function openBot(stack: Stack, config: Config, shared: Shared): Promise<Bot> {
+  const alerts = new AlertBook(shared.hub, config.manifest.members, config.notify.repeatIntervalMs);
+  const dispatcher = new Dispatcher({
     commands: await loadCommands(),
     members: config.manifest.members,
-    ops,
-    audit: new AuditLog(hub, (entry) => notify.add('audit', entry)),
-    agents: () => listAgents(hub),
+    ops: shared.ops,
+    audit: shared.audit,
+    agents: () => listAgents(shared.hub),
+    silences: alerts,
+    healer: new HealState(shared.hub),
     timeoutMs: config.opsTimeoutMs,
     log: stack.log.child('bot'),
   });
+  return { dispatcher, alerts };
 }
 
 /** The console chat until end of input, with alerts shown in a terminal. */
-export async function runConsoleChat(stack: Stack, config: Config, hub: RedisHub, dispatcher: Dispatcher): Promise<void> {
+export async function runConsoleChat(stack: Stack, config: Config, shared: Shared, bot: Bot): Promise<void> {
   const interactive = process.stdin.isTTY === true;
-  const notices = consoleNotices(hub, stack.log.child('notices'), process.stdout, interactive);
+  const notices = consoleNotices(shared.hub, bot.alerts, stack.log.child('notices'), process.stdout, interactive);
   stack.defer('console notices', () => notices.close());
   await runConsole({
-    dispatcher,
+    dispatcher: bot.dispatcher,
     caller: { id: `console:${process.pid}`, name: 'console', permission: config.console.permission, via: 'console' },
   });
 }
@@ -102,17 +132,24 @@ export async function runConsoleChat(stack: Stack, config: Config, hub: RedisHub
 export async function startDiscord(
   stack: Stack,
   config: Config,
-  hub: RedisHub,
-  dispatcher: Dispatcher,
+  shared: Shared,
+  bot: Bot,
   clientOptions?: DiscordTransportOptions['clientOptions'],
 ): Promise<DiscordTransport> {
   const discord = config.discord!;
-  const log = stack.log.child('discord');
-  const transport = new DiscordTransport({ config: discord, dispatcher, confirmations: new Confirmations(hub), hub, log, clientOptions });
+  const transport = new DiscordTransport({
+    config: discord,
+    dispatcher: bot.dispatcher,
+    confirmations: new Confirmations(shared.hub),
+    hub: shared.hub,
+    log: stack.log.child('discord'),
+    clientOptions,
+  });
   stack.defer('discord', () => transport.stop());
   await transport.start();
   const notifier = new Notifier({
-    hub,
+    hub: shared.hub,
+    alerts: bot.alerts,
     channels: discord.channels,
     criticalRole: discord.criticalRole,
     groupWaitMs: config.notify.groupWaitMs,
@@ -133,8 +170,4 @@ export async function settle(agents: RunningAgent[], limitMs: number): Promise<v
     new Promise((resolve) => (timer = setTimeout(resolve, limitMs))),
   ]);
   clearTimeout(timer);
-}
-
-export function fleetDeps(stack: Stack, hub: RedisHub, fleet: FleetHost): AgentDeps {
-  return { hub, log: stack.log, fleet, health: new HealthStore(hub), notify: notifyClient(stack, hub) };
 }

@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { Permission } from '../config/index.js';
 import type { Member } from '../mcp-fleet/manifest.js';
 import type { OpsClient } from '../queues/ops.js';
+import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
+import type { Silences } from '../bot/notifier/alert-book.js';
 import type { Caller } from '../security/permissions.js';
 
 /**
@@ -51,16 +53,27 @@ export interface CommandContext {
   timeoutMs: number;
   commands: readonly Command[];
   agents(): Promise<AgentInfo[]>;
+  /** Maintenance windows: alerts of a silenced member are not posted. */
+  silences: Silences;
+  healer: HealerControl;
 }
 
 export interface Command<A extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
   args: A;
+  /** What it takes to run it; anything above `read` changes something and is audited. */
   permission: Permission;
+  /** For a command that both looks and changes (`/heal status|pause`): the invocations that only look need `read`. */
+  readOnly?(args: z.output<A>): boolean;
   /** Asked for in plain language, it needs a confirmation first. */
   destructive?: boolean;
   run(ctx: CommandContext, args: z.output<A>): Promise<Reply>;
+}
+
+/** The permission this invocation needs. */
+export function neededPermission(command: Command, args: Record<string, unknown>): Permission {
+  return command.readOnly?.(args as never) ? 'read' : command.permission;
 }
 
 /** A fleet member argument: transports offer member names as choices / autocomplete for it. */
@@ -74,6 +87,7 @@ const CommandShape = z.object({
   description: z.string().min(1).max(100),
   args: z.custom<z.ZodObject>((v) => v instanceof z.ZodObject, 'a zod object'),
   permission: z.enum(['read', 'operate', 'admin']),
+  readOnly: z.custom<Command['readOnly']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   destructive: z.boolean().optional(),
   run: z.custom<Command['run']>((v) => typeof v === 'function', 'a function'),
 });

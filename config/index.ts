@@ -51,6 +51,7 @@ export const EnvSchema = z.object({
   DISCORD_CRITICAL_ROLE: optionalId.describe('role mentioned on critical alerts'),
   NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
+  ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
 });
 
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -82,7 +83,7 @@ export interface EnvConfig {
   fleetBackend: 'process';
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
 }
 
 export interface Config extends EnvConfig {
@@ -136,7 +137,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
             criticalRole: e.DISCORD_CRITICAL_ROLE,
           }
         : undefined,
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL },
     },
   };
 }

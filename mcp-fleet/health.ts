@@ -23,11 +23,14 @@ export const HealthSchema = z.object({
   failures: z.number().int(),
   latencyMs: z.number().optional(),
   reason: z.string().optional(),
+  /** For a member that is down: how its process ended, and whether it was stopped on purpose. */
+  exit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), crashed: z.boolean() }).optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
+export type DownExit = NonNullable<Health['exit']>;
 
 export type Probe =
-  | { running: false; reason: string }
+  | { running: false; reason: string; exit: DownExit }
   | { running: true; startedAt: number; ok: true; latencyMs: number }
   | { running: true; startedAt: number; ok: false; reason: string };
 
@@ -40,7 +43,10 @@ export function describeExit(state: MemberState): string {
 
 /** One check of one member. */
 export async function probe(member: Member, state: MemberState, pool: McpPool): Promise<Probe> {
-  if (state.state !== 'running' || state.startedAt === undefined) return { running: false, reason: describeExit(state) };
+  if (state.state !== 'running' || state.startedAt === undefined) {
+    const exit = { code: state.lastExit?.code ?? null, signal: state.lastExit?.signal ?? null, crashed: state.state === 'exited' };
+    return { running: false, reason: describeExit(state), exit };
+  }
   const startedAt = state.startedAt;
   if (member.kind !== 'mcp') return { running: true, startedAt, ok: true, latencyMs: 0 };
   try {
@@ -64,7 +70,7 @@ export function nextHealth(last: Health | undefined, result: Probe, member: Memb
     failures: 0,
     ...fields,
   });
-  if (!result.running) return enter('down', { reason: result.reason, failures: (previous?.failures ?? 0) + 1 });
+  if (!result.running) return enter('down', { reason: result.reason, exit: result.exit, failures: (previous?.failures ?? 0) + 1 });
   if (result.ok) return enter('healthy', { latencyMs: Math.round(result.latencyMs) });
   const failures = (previous?.status === 'down' ? 0 : (previous?.failures ?? 0)) + 1;
   const inStartPeriod = now - result.startedAt < member.health.start_period;
@@ -103,7 +109,7 @@ export class HealthStore {
   /** Probes a member and records the outcome; returns the previous and the new health. */
   async check(member: Member, backend: FleetBackend, pool: McpPool): Promise<{ before?: Health; after: Health }> {
     const state = (await backend.list()).find((s) => s.name === member.name);
-    const result: Probe = state ? await probe(member, state, pool) : { running: false, reason: 'not found' };
+    const result: Probe = state ? await probe(member, state, pool) : { running: false, reason: 'not found', exit: { code: null, signal: null, crashed: false } };
     const before = await this.get(member.name);
     const after = nextHealth(before, result, member, Date.now());
     await this.put(member.name, after);

@@ -27,7 +27,7 @@ export type JobName<J> = Extract<keyof J, string>;
 export type PayloadOf<J extends Record<string, JobSpec>, K extends keyof J> = z.input<J[K]['payload']>;
 export type ResultOf<J extends Record<string, JobSpec>, K extends keyof J> = z.output<J[K]['result']>;
 export type Handlers<J extends Record<string, JobSpec>> = {
-  [K in JobName<J>]: (payload: z.output<J[K]['payload']>, job: Job) => Promise<z.input<J[K]['result']>>;
+  [K in JobName<J>]: (payload: z.output<J[K]['payload']>, job: Job, token?: string) => Promise<z.input<J[K]['result']>>;
 };
 
 export function defineQueue<J extends Record<string, JobSpec>>(spec: QueueSpec<J>): QueueSpec<J> {
@@ -61,10 +61,11 @@ export class QueueClient<J extends Record<string, JobSpec>> {
     this.queue.setMaxListeners(0);
   }
 
-  async add<K extends JobName<J>>(name: K, payload: PayloadOf<J, K>): Promise<Job> {
+  /** Adds a job; `extra` options (e.g. a delay) go on top of the job kind's own. */
+  async add<K extends JobName<J>>(name: K, payload: PayloadOf<J, K>, extra: JobsOptions = {}): Promise<Job> {
     const job = this.spec.jobs[name]!;
     const data = job.payload.parse(payload);
-    return this.queue.add(name, data, job.options?.(data as never) ?? {});
+    return this.queue.add(name, data, { ...job.options?.(data as never), ...extra });
   }
 
   /** Adds a job and waits for its result; on timeout a job nobody picked up is removed, so it never runs late. */
@@ -116,6 +117,8 @@ export class QueueClient<J extends Record<string, JobSpec>> {
 export interface WorkerOptions {
   concurrency: number;
   log: Logger;
+  /** How long a job stays locked to a worker that stops renewing it (a dead process) before another takes it. */
+  lockDurationMs?: number;
 }
 
 /** Runs `handlers` for the queue's jobs. A payload that does not match its schema fails at once, without retries. */
@@ -123,19 +126,24 @@ export function startWorker<J extends Record<string, JobSpec>>(
   spec: QueueSpec<J>,
   hub: RedisHub,
   handlers: Handlers<J>,
-  { concurrency, log }: WorkerOptions,
+  { concurrency, log, lockDurationMs }: WorkerOptions,
 ): Worker {
   const worker = new Worker(
     spec.name,
-    async (job) => {
+    async (job, token) => {
       const jobSpec = spec.jobs[job.name];
       const handler = (handlers as Record<string, Handlers<J>[JobName<J>]>)[job.name];
       if (!jobSpec || !handler) throw new UnrecoverableError(`unknown job "${job.name}" on queue ${spec.name}`);
       const payload = jobSpec.payload.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`invalid ${job.name} payload: ${payload.error.issues[0]?.message}`);
-      return jobSpec.result.parse(await handler(payload.data as never, job));
+      return jobSpec.result.parse(await handler(payload.data as never, job, token));
     },
-    { connection: hub.connect(), prefix: hub.prefix, concurrency },
+    {
+      connection: hub.connect(),
+      prefix: hub.prefix,
+      concurrency,
+      ...(lockDurationMs ? { lockDuration: lockDurationMs, stalledInterval: lockDurationMs } : {}),
+    },
   );
   worker.on('failed', (job, error) => log.warn('job failed', { queue: spec.name, job: job?.name, id: job?.id, reason: error.message }));
   worker.on('error', (error) => log.error('worker error', { queue: spec.name, error }));

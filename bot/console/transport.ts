@@ -7,6 +7,7 @@ import { startWorker } from '../../queues/typed-queue.js';
 import type { Caller } from '../../security/permissions.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Dispatcher } from '../dispatch.js';
+import type { AlertBook } from '../notifier/alert-book.js';
 import { renderText } from './render.js';
 
 /**
@@ -42,7 +43,7 @@ function write(output: Writable, text: string): Promise<void> {
 }
 
 /** Prints alerts and healing notices in an interactive console; from a pipe they are only logged. */
-export function consoleNotices(hub: RedisHub, log: Logger, output: Writable, interactive: boolean): Worker {
+export function consoleNotices(hub: RedisHub, alerts: AlertBook, log: Logger, output: Writable, interactive: boolean): Worker {
   const show = (line: string) => {
     if (interactive) output.write(`\n${line}\n`);
     else log.info(line);
@@ -52,6 +53,8 @@ export function consoleNotices(hub: RedisHub, log: Logger, output: Writable, int
     hub,
     {
       async alert(a) {
+        // The same rules as in Discord: new, reminders and resolved; not repeats, silenced or inhibited alerts.
+        if (!(await alerts.accept(a)).post) return;
         show(`${a.status === 'firing' ? (a.severity === 'critical' ? '✖' : '!') : '✔'} ${a.title}${a.detail ? ` — ${a.detail}` : ''}`);
       },
       async healing(h) {

@@ -5,6 +5,7 @@ import { formatDuration } from '../../config/duration.js';
 import type { NotifyKind } from '../../config/index.js';
 import type { RedisHub } from '../../queues/connection.js';
 import { AlertSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';
+import type { AlertBook } from './alert-book.js';
 import { startWorker } from '../../queues/typed-queue.js';
 import { AuditEntrySchema } from '../../security/audit.js';
 import { redact } from '../../security/redact.js';
@@ -14,15 +15,16 @@ import { NO_PINGS, type DiscordMessage } from '../discord/render.js';
 
 /**
  * The notifier: consumes the notify queue and posts each kind (alerts, findings, healing, audit) to its channel, the
- * way Alertmanager does — notifications that arrive within a group window go out as one message, a repeat of an
- * alert that is already firing is counted, not posted, and a resolved notice follows when it clears. Never more than
- * a set number of messages per channel per minute; a message Discord rejects is logged and dropped, never retried
- * forever or allowed to block the rest.
- * Side effects: Redis keys `<prefix>:alerts` (alert state) and `<prefix>:notify:pending:<channel>` (the outbox).
+ * way Alertmanager does — the alert book decides which alerts deserve a message (new, reminder, resolved; not the
+ * silenced or inhibited), and notifications that arrive within a group window go out as one message. Never more
+ * than a set number of messages per channel per minute; a message Discord rejects is logged and dropped, never
+ * retried forever or allowed to block the rest.
+ * Side effects: Redis list `<prefix>:notify:pending:<channel>` (the outbox).
  */
 
 export interface NotifierOptions {
   hub: RedisHub;
+  alerts: AlertBook;
   channels: Partial<Record<NotifyKind, string>>;
   criticalRole?: string;
   groupWaitMs: number;
@@ -31,9 +33,6 @@ export interface NotifierOptions {
   post(channelId: string, message: DiscordMessage): Promise<void>;
   log: Logger;
 }
-
-const AlertStateSchema = AlertSchema.extend({ since: z.number(), count: z.number().int() });
-type AlertState = z.infer<typeof AlertStateSchema>;
 
 const OutboxItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alert'), alert: AlertSchema, since: z.number(), queuedAt: z.number() }),
@@ -99,23 +98,10 @@ export class Notifier {
     return this.options.hub.key(...parts);
   }
 
-  /** Firing → counted while it fires; resolved → queued once, with how long it fired. */
+  /** The alert book decides what is worth a message; the rest is counted, muted or dropped there. */
   private async onAlert(alert: Alert) {
-    const redis = this.options.hub.client;
-    const raw = await redis.hget(this.key('alerts'), alert.key);
-    const state = raw ? AlertStateSchema.safeParse(JSON.parse(raw)).data : undefined;
-    if (alert.status === 'firing') {
-      if (state) {
-        await redis.hset(this.key('alerts'), alert.key, JSON.stringify({ ...state, count: state.count + 1 } satisfies AlertState));
-        return;
-      }
-      await redis.hset(this.key('alerts'), alert.key, JSON.stringify({ ...alert, since: alert.at, count: 1 } satisfies AlertState));
-      await this.enqueue('alert', { kind: 'alert', alert, since: alert.at, queuedAt: Date.now() });
-      return;
-    }
-    if (!state) return;
-    await redis.hdel(this.key('alerts'), alert.key);
-    await this.enqueue('alert', { kind: 'alert', alert, since: state.since, queuedAt: Date.now() });
+    const decision = await this.options.alerts.accept(alert);
+    if (decision.post) await this.enqueue('alert', { kind: 'alert', alert, since: decision.since, queuedAt: Date.now() });
   }
 
   private async enqueue(kind: NotifyKind, item: OutboxItem) {
@@ -181,15 +167,21 @@ export class Notifier {
     await this.options.hub.client.lpush(outbox, ...items.reverse());
   }
 
-  /** Firing alerts grouped in one embed, resolved ones in another, healing and audit lines in theirs. */
+  /**
+   * Firing alerts grouped in one embed, resolved ones in another, healing and audit lines in theirs. An alert that
+   * fired and cleared within the same group window is not worth anyone's attention: both are left out.
+   */
   private async messages(items: OutboxItem[]): Promise<DiscordMessage[]> {
     const embeds: APIEmbed[] = [];
-    const firing = items.filter((i): i is Extract<OutboxItem, { kind: 'alert' }> => i.kind === 'alert' && i.alert.status === 'firing');
-    const resolved = items.filter((i): i is Extract<OutboxItem, { kind: 'alert' }> => i.kind === 'alert' && i.alert.status === 'resolved');
+    type AlertItem = Extract<OutboxItem, { kind: 'alert' }>;
+    const alerts = items.filter((i): i is AlertItem => i.kind === 'alert');
+    const cleared = new Set(alerts.filter((i) => i.alert.status === 'resolved').map((i) => i.alert.key));
+    const announced = new Set(alerts.filter((i) => i.alert.status === 'firing').map((i) => i.alert.key));
+    const firing = alerts.filter((i) => i.alert.status === 'firing' && !cleared.has(i.alert.key));
+    const resolved = alerts.filter((i) => i.alert.status === 'resolved' && !announced.has(i.alert.key));
     let mention: string | undefined;
     if (firing.length) {
-      const states = await this.options.hub.client.hmget(this.key('alerts'), ...firing.map((f) => f.alert.key));
-      const counts = states.map((s) => (s ? (AlertStateSchema.safeParse(JSON.parse(s)).data?.count ?? 1) : 1));
+      const counts = (await this.options.alerts.counts(firing.map((f) => f.alert.key))).map((c) => c ?? 1);
       const worst = firing.some((f) => f.alert.severity === 'critical') ? 'critical' : firing.some((f) => f.alert.severity === 'warning') ? 'warning' : 'info';
       if (worst === 'critical' && this.options.criticalRole) mention = this.options.criticalRole;
       const fields = firing.map((f, i) => ({

@@ -1,12 +1,13 @@
 import { DiscordAPIError, type APIEmbed } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DiscordMessage } from '../../bot/discord/render.js';
+import { AlertBook } from '../../bot/notifier/alert-book.js';
 import { Notifier } from '../../bot/notifier/index.js';
 import type { RedisHub } from '../../queues/connection.js';
 import { notifyQueue, type Alert } from '../../queues/notify.js';
 import { QueueClient } from '../../queues/typed-queue.js';
 import { createLogger } from '../../telemetry/logger.js';
-import { waitFor } from '../support/fleet.js';
+import { member, waitFor } from '../support/fleet.js';
 import { dropHub, testHub } from '../support/redis.js';
 
 // The notifier's grouping, dedup, resolved notices, rate limit and failure handling, on real Redis and the real
@@ -23,13 +24,15 @@ afterEach(async () => {
   cleanup = [];
 });
 
-function setup(opts: { maxPerMinute?: number; post?: (channel: string, m: DiscordMessage) => Promise<void>; criticalRole?: string } = {}) {
+function setup(opts: { maxPerMinute?: number; post?: (channel: string, m: DiscordMessage) => Promise<void>; criticalRole?: string; repeatMs?: number } = {}) {
   const hub: RedisHub = testHub();
+  const alerts = new AlertBook(hub, [member({ name: 'oracle', command: ['x'] }), member({ name: 'price-feed', command: ['x'], depends_on: ['oracle'] })], opts.repeatMs ?? 3_600_000);
   const posted: Posted[] = [];
   const errors: string[] = [];
   const log = createLogger({ level: 'warn', write: (line) => void errors.push(line) });
   const notifier = new Notifier({
     hub,
+    alerts,
     channels: { alert: ALERTS, audit: AUDIT, healing: HEALING },
     criticalRole: opts.criticalRole,
     groupWaitMs: 300,
@@ -47,7 +50,7 @@ function setup(opts: { maxPerMinute?: number; post?: (channel: string, m: Discor
     await notify.close();
     await dropHub(hub);
   });
-  return { notify, posted, errors };
+  return { notify, posted, errors, alerts };
 }
 
 const alert = (member: string, status: 'firing' | 'resolved', severity: Alert['severity'] = 'warning'): Alert => ({
@@ -146,5 +149,44 @@ describe('notifier', () => {
     }
     await new Promise((r) => setTimeout(r, 800));
     expect(posted).toHaveLength(2);
+  });
+
+  it('GIVEN an alert that fires and clears within the group window THEN nothing is posted', async () => {
+    const { notify, posted } = setup();
+    await notify.add('alert', alert('blip', 'firing'));
+    await notify.add('alert', alert('blip', 'resolved'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(posted).toHaveLength(0);
+  });
+
+  it('GIVEN a silenced member THEN its alerts are muted until the silence ends, and then announced', async () => {
+    const { notify, posted, alerts } = setup();
+    await alerts.silence('price-feed', 700, 'olga');
+    await notify.add('alert', alert('price-feed', 'firing'));
+    await new Promise((r) => setTimeout(r, 900));
+    expect(posted).toHaveLength(0);
+    expect(await alerts.list()).toEqual([]);
+    await notify.add('alert', alert('price-feed', 'firing'));
+    const message = await waitFor(() => posted[0]);
+    expect(embeds(message)[0]!.title).toBe('🟠 FIRING · price-feed is unhealthy');
+  });
+
+  it('GIVEN a member whose dependency is already alerting THEN its alert is inhibited', async () => {
+    const { notify, posted } = setup();
+    await notify.add('alert', alert('oracle', 'firing', 'critical'));
+    await waitFor(() => posted[0]);
+    await notify.add('alert', alert('price-feed', 'firing'));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(posted.flatMap((p) => embeds(p).map((e) => e.title))).toEqual(['🔴 FIRING · oracle is unhealthy']);
+  });
+
+  it('GIVEN an alert still firing after the repeat interval THEN it is posted again as a reminder', async () => {
+    const { notify, posted } = setup({ repeatMs: 600 });
+    await notify.add('alert', alert('price-feed', 'firing'));
+    await waitFor(() => posted[0]);
+    await new Promise((r) => setTimeout(r, 700));
+    await notify.add('alert', alert('price-feed', 'firing'));
+    await waitFor(() => posted[1], { what: 'reminder' });
+    expect(embeds(posted[1]!)[0]!.fields![0]!.value).toContain('×2');
   });
 });

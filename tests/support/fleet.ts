@@ -11,8 +11,8 @@ export function member(fields: Record<string, unknown>): Member {
 }
 
 /** Test MCP server (tests/support/mcp/test-server.mjs) as a member, over stdio or HTTP. */
-export function testServer(name: string, transport: 'stdio' | 'http' = 'stdio', extra: Record<string, unknown> = {}): Member {
-  const command = ['node', path.join(SUPPORT, 'mcp/test-server.mjs'), ...(transport === 'http' ? ['--http', '${PORT}'] : [])];
+export function testServer(name: string, transport: 'stdio' | 'http' = 'stdio', extra: Record<string, unknown> = {}, flags: string[] = []): Member {
+  const command = ['node', path.join(SUPPORT, 'mcp/test-server.mjs'), ...(transport === 'http' ? ['--http', '${PORT}'] : []), ...flags];
   return member({ name, transport, command, health: { interval: '200ms', timeout: '500ms', retries: 2, start_period: '5s' }, ...extra });
 }
 

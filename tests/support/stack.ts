@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { AGENTS } from '../../agents/index.js';
-import { fleetDeps, openDispatcher, openFleet, openRedis, settle, startAgents } from '../../bot/roots.js';
+import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../../bot/roots.js';
 import { Stack } from '../../bot/stack.js';
 import { loadEnvConfig, type Config } from '../../config/index.js';
 import type { Member } from '../../mcp-fleet/manifest.js';
@@ -15,14 +15,19 @@ export async function startStack(members: Member[], { agents = AGENTS.map((a) =>
   const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: scratch.prefix, PATH: process.env.PATH, HOME: process.env.HOME };
   const config: Config = { ...loadEnvConfig(env, ROOT), opsTimeoutMs, fleetFile: path.join(ROOT, 'fleet.yaml'), manifest: { members } };
   const stack = new Stack(createLogger({ level: 'error' }));
-  const hub = await openRedis(stack, config, { embedded: false });
+  const shared = openShared(stack, await openRedis(stack, config, { embedded: false }));
+  const { hub } = shared;
   const fleet = agents.length ? await openFleet(stack, config, hub) : undefined;
-  const running = fleet ? startAgents(stack, agents, fleetDeps(stack, hub, fleet)) : [];
-  const dispatcher = await openDispatcher(stack, config, hub);
+  const running = startAgents(stack, agents, config, shared, fleet);
+  const bot = await openBot(stack, config, shared);
+  const { dispatcher } = bot;
   await settle(running, 15_000);
   return {
     hub,
     fleet,
+    shared,
+    bot,
+    stack,
     dispatcher,
     config,
     async stop() {

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// A small MCP server for tests, built with the real SDK: `echo`, `sleep` (a call that stays in flight), and
-// `say_to_stderr` (puts a line in the member's log). stdio by default; `--http PORT` for Streamable HTTP.
+// A small MCP server for tests, built with the real SDK: `echo`, `sleep` (a call that stays in flight),
+// `say_to_stderr` (puts a line in the member's log) and `freeze` (hangs the process: alive, but answering nothing).
+// stdio by default; `--http PORT` for Streamable HTTP; `--crash-unless FILE` exits 1 at start unless FILE exists;
+// `--slow-start MS` waits before it serves.
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -14,11 +17,28 @@ function build() {
     async ({ text }) => ({ content: [{ type: 'text', text }] }));
   server.registerTool('sleep', { description: 'Answer after ms milliseconds', inputSchema: { ms: z.number() } },
     async ({ ms }) => { await new Promise((r) => setTimeout(r, ms)); return { content: [{ type: 'text', text: `slept ${ms}` }] }; });
+  server.registerTool('freeze', { description: 'Stop answering anything, without exiting' }, async () => {
+    setTimeout(() => {
+      for (;;);
+    }, 10);
+    return { content: [{ type: 'text', text: 'freezing' }] };
+  });
   server.registerTool('say_to_stderr', { description: 'Write a line to stderr', inputSchema: { line: z.string() } },
     async ({ line }) => { process.stderr.write(`${line}\n`); return { content: [{ type: 'text', text: 'ok' }] }; });
   return server;
 }
 
+const option = (name) => {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+};
+const crashUnless = option('--crash-unless');
+if (crashUnless && !existsSync(crashUnless)) {
+  process.stderr.write(`test-server: ${crashUnless} is missing, giving up\n`);
+  process.exit(1);
+}
+const slowStart = Number(option('--slow-start') ?? 0);
+if (slowStart) await new Promise((r) => setTimeout(r, slowStart));
 const httpIndex = process.argv.indexOf('--http');
 process.stderr.write(`test-server starting pid=${process.pid}\n`);
 if (httpIndex === -1) {

@@ -34,8 +34,8 @@ describe('health thresholds (docker semantics)', () => {
   });
 
   it('GIVEN a member whose process is gone THEN down with the reason, and a new run starts afresh', () => {
-    const states = run([[11_000, up(true)], [12_000, { running: false, reason: 'exited with code 137' }]]);
-    expect(states[1]).toMatchObject({ status: 'down', reason: 'exited with code 137' });
+    const states = run([[11_000, up(true)], [12_000, { running: false, reason: 'exited with code 137', exit: { code: 137, signal: null, crashed: true } }]]);
+    expect(states[1]).toMatchObject({ status: 'down', reason: 'exited with code 137', exit: { code: 137, crashed: true } });
     const restarted: Probe = { running: true, startedAt: STARTED + 13_000, ok: false, reason: 'connection refused' };
     expect(nextHealth(states[1], restarted, m, STARTED + 13_100).status).toBe('starting');
   });

@@ -84,7 +84,7 @@ describe('replies on Discord', () => {
 describe('slash commands derived from commands/', () => {
   it('has one definition per command with typed options, ranges and member autocomplete', async () => {
     const defs = slashCommands(await loadCommands());
-    expect(defs.map((d) => d.name)).toEqual(['agents', 'help', 'logs', 'restart', 'servers', 'status']);
+    expect(defs.map((d) => d.name)).toEqual(['agents', 'heal', 'help', 'logs', 'restart', 'servers', 'silence', 'silences', 'status', 'unsilence']);
     const logs = defs.find((d) => d.name === 'logs')!;
     expect(logs.options).toEqual([
       { type: 3, name: 'member', description: 'The fleet member whose log to show', required: true, autocomplete: true },

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { MemberNameSchema } from '../mcp-fleet/manifest.js';
+import { defineQueue, QueueClient } from './typed-queue.js';
+
+/**
+ * The `heal` queue: one job per member that needs healing, deduplicated per member and delayed by its backoff. A job
+ * outlives the healer that added it: if the healer dies mid-restart, the next healer takes the job and finishes it.
+ */
+export const healQueue = defineQueue({
+  name: 'heal',
+  defaults: {
+    attempts: 3,
+    backoff: { type: 'fixed', delay: 500 },
+    removeOnComplete: { count: 1000 },
+    removeOnFail: { count: 5000 },
+  },
+  jobs: {
+    heal: {
+      payload: z.object({
+        member: MemberNameSchema,
+        /** What went wrong, in words: "killed by SIGKILL", "did not answer ping". */
+        reason: z.string(),
+        /** When the health state that triggered this began; a member healthy since then needs nothing. */
+        detectedAt: z.number(),
+        /** Set once the restart was asked for, so a healer taking over does not restart twice. */
+        restartRequestedAt: z.number().optional(),
+      }),
+      result: z.object({ outcome: z.enum(['restarted', 'recovered', 'paused', 'skipped']), detail: z.string() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `heal-${payload.member}` } }),
+    },
+  },
+});
+
+export type HealJobs = typeof healQueue.jobs;
+export type HealClient = QueueClient<HealJobs>;
