@@ -89,14 +89,19 @@ export class Gateway {
   }
 
   /**
-   * An abnormal end of every connection: 'close' sends close code 4000 (unknown error, resumable), 'terminate'
-   * destroys the TCP socket without a close frame (as a network failure does). Sessions stay resumable either way.
+   * Ends every connection abnormally. 'close' sends close code 4000 (unknown error) and 'terminate' destroys the TCP
+   * socket as a network failure does: the session stays resumable. 'invalidate' ends the session and sends op 9
+   * (invalid session, not resumable), as Discord does when a session is gone: the client must identify again.
    */
-  drop(how: 'close' | 'terminate'): void {
+  drop(how: 'close' | 'terminate' | 'invalidate'): void {
     for (const connection of this.#connections) {
-      if (connection.session?.socket === connection.socket) delete connection.session.socket;
-      if (how === 'close') connection.socket.close(4000, 'Unknown error.');
-      else connection.socket.terminate();
+      const { session, socket } = connection;
+      if (session?.socket === socket) delete session.socket;
+      if (how === 'invalidate') {
+        if (session) session.ended = true;
+        this.#send(socket, { op: OP.invalidSession, d: false, s: null, t: null });
+      } else if (how === 'close') socket.close(4000, 'Unknown error.');
+      else socket.terminate();
     }
   }
 

@@ -44,10 +44,21 @@ export interface FakeDiscord {
   /** Registered application commands: the guild's, or the global ones. */
   commands(guildId?: string): RegisteredCommand[];
   rateLimit(match: RateLimitMatch, opts: RateLimitOptions): void;
-  /** Ends the gateway connection abnormally ('close': code 4000; 'terminate': socket destroyed); the client resumes. */
-  dropGateway(how?: 'close' | 'terminate'): void;
+  /**
+   * Ends the gateway connection abnormally. 'close' (close code 4000, the default) and 'terminate' (socket destroyed):
+   * the client must RESUME. 'invalidate' (op 9, session gone): the client must IDENTIFY again.
+   */
+  dropGateway(how?: 'close' | 'terminate' | 'invalidate'): void;
   gatewayStats(): GatewayStats;
   close(): Promise<void>;
+}
+
+/**
+ * What a discord.js `Client` needs to talk to the fake (spread it next to `intents`): the fake's REST base, and an
+ * identify throttler that does not wait 5 s between identifies, so a re-identify in a test is immediate.
+ */
+export function clientOptionsFor(fake: Pick<FakeDiscord, 'apiUrl'>) {
+  return { rest: { api: fake.apiUrl }, ws: { buildIdentifyThrottler: () => ({ waitForIdentify: async () => {} }) } };
 }
 
 const DEFAULT_WAIT_MS = 5000;

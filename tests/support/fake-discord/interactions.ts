@@ -120,8 +120,11 @@ export class Interactions {
     });
   }
 
-  /** POST /webhooks/{app}/{token}: a follow-up, except right after a deferral, where Discord fills "is thinking…" instead. */
-  followUp(app: string, token: string, req: { body: unknown; files: UploadedFile[]; receivedAt: number; wait: boolean }): RouteResult {
+  /**
+   * POST /webhooks/{app}/{token}: a follow-up (always answered as with `wait=true`), except right after a deferral:
+   * there Discord edits the "is thinking…" message instead, keeping its ephemeral flag (deprecated, still live).
+   */
+  followUp(app: string, token: string, req: { body: unknown; files: UploadedFile[]; receivedAt: number }): RouteResult {
     const record = this.#byWebhook(app, token);
     return this.#refusing(record, 'webhook', req.receivedAt, () => {
       this.#checkToken(record, req.receivedAt);
@@ -138,7 +141,7 @@ export class Interactions {
         message = this.#post(record, { ...fields, flags: settableFlags(body.flags) });
         record.followupIds.push(message.id);
       }
-      return req.wait ? ok(this.o.messages.toApi(message)) : noContent();
+      return ok(this.o.messages.toApi(message));
     });
   }
 
@@ -276,9 +279,10 @@ export class Interactions {
     });
   }
 
-  /** The body of a callback sent with `?with_response=true` (discord.js `withResponse`). */
+  /** The body of a callback sent with `?with_response=true` (discord.js `withResponse`); the message only for types 4 and 7. */
   #callbackResponse(record: InteractionRecord): Record<string, unknown> {
     const message = record.originalMessageId ? this.o.messages.get(record.originalMessageId) : undefined;
+    const withMessage = record.response?.type === CALLBACK.reply || record.response?.type === CALLBACK.update;
     return {
       interaction: {
         id: record.id,
@@ -287,7 +291,7 @@ export class Interactions {
         response_message_loading: Boolean(message && message.flags & MESSAGE_FLAGS.loading),
         response_message_ephemeral: Boolean(message && message.flags & MESSAGE_FLAGS.ephemeral),
       },
-      resource: { type: record.response?.type, ...(message ? { message: this.o.messages.toApi(message) } : {}) },
+      resource: { type: record.response?.type, ...(message && withMessage ? { message: this.o.messages.toApi(message) } : {}) },
     };
   }
 
@@ -297,8 +301,10 @@ export class Interactions {
     return record;
   }
 
+  /** Tokens last 15 minutes, and die with the interaction if it was not acknowledged in time. */
   #checkToken(record: InteractionRecord, receivedAt: number): void {
-    if (receivedAt - record.createdAt > this.o.interactionTokenTtlMs) throw discordError('invalidWebhookToken');
+    const age = receivedAt - record.createdAt;
+    if (age > this.o.interactionTokenTtlMs || (!record.response && age > this.o.ackDeadlineMs)) throw discordError('invalidWebhookToken');
   }
 
   /** "@original" or the id of one of the interaction's own messages. */

@@ -150,9 +150,7 @@ function interactionRoutes({ interactions }: RoutesContext): Route[] {
     route('POST', '/interactions/:id/:token/callback', 'none', ({ params, body, files, receivedAt, query }) =>
       interactions.callback(params.id, params.token, { body, files, receivedAt, withResponse: query.get('with_response') === 'true' }),
     ),
-    route('POST', '/webhooks/:app/:token', 'none', ({ params, body, files, receivedAt, query }) =>
-      interactions.followUp(params.app, params.token, { body, files, receivedAt, wait: query.get('wait') === 'true' }),
-    ),
+    route('POST', '/webhooks/:app/:token', 'none', ({ params, body, files, receivedAt }) => interactions.followUp(params.app, params.token, { body, files, receivedAt })),
     route('GET', '/webhooks/:app/:token/messages/:message', 'none', ({ params, receivedAt }) =>
       interactions.getMessage(params.app, params.token, params.message, receivedAt),
     ),
