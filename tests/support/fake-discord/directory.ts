@@ -95,6 +95,18 @@ export class Directory {
     return member;
   }
 
+  /** Members for a gateway request (op 8): by ids, or by username prefix; limit 0 means all. */
+  searchMembers(guildId: string, { query, userIds, limit }: { query?: string; userIds?: string[]; limit: number }): { members: unknown[]; notFound: string[] } {
+    const all = this.guild(guildId)?.members ?? [];
+    const found = userIds
+      ? all.filter((m) => userIds.includes(m.user.id))
+      : all.filter((m) => m.user.username.toLowerCase().startsWith((query ?? '').toLowerCase()));
+    return {
+      members: found.slice(0, limit || undefined).map((m) => this.apiMember(m)),
+      notFound: (userIds ?? []).filter((id) => !all.some((m) => m.user.id === id)),
+    };
+  }
+
   permissions(guild: FakeGuild, member: FakeMember): string {
     const bits = guild.roles
       .filter((r) => r.id === guild.id || member.roles.includes(r.id))

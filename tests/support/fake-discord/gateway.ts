@@ -37,6 +37,8 @@ interface Connection {
 export type DispatchBuilder = (intents: number) => unknown;
 
 export interface GatewayOptions {
+  /** The gateway shares the REST port: GET /gateway/bot and READY's `resume_gateway_url` give this URL. */
+  url: string;
   token: string;
   heartbeatIntervalMs: number;
   /** READY's `d` for a new session (user, application, guilds as unavailable). */
@@ -53,17 +55,11 @@ export class Gateway {
   readonly #sessions = new Map<string, Session>();
   readonly #connections = new Set<Connection>();
   readonly #stats: GatewayStats = { identifies: 0, resumes: 0, connections: 0 };
-  #url = '';
 
   constructor(private readonly options: GatewayOptions) {}
 
-  /** The gateway shares the REST port: GET /gateway/bot answers with this URL. */
-  listen(url: string): void {
-    this.#url = url;
-  }
-
   get url(): string {
-    return this.#url;
+    return this.options.url;
   }
 
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -170,7 +166,7 @@ export class Gateway {
     this.#sessions.set(session.id, session);
     this.#stats.identifies += 1;
     this.#stats.intents = d.intents;
-    this.#emit(session, 'READY', this.options.ready(session.id, this.#url));
+    this.#emit(session, 'READY', this.options.ready(session.id, this.options.url));
     // Discord sends GUILD_CREATE only with the GUILDS intent; discord.js then stops waiting for guilds at once.
     if (session.intents & INTENTS.guilds) for (const guild of this.options.guildCreates()) this.#emit(session, 'GUILD_CREATE', guild);
     this.options.onChange();

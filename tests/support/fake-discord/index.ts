@@ -84,6 +84,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const gateway = new Gateway({
+    url: origin.replace('http:', 'ws:'),
     token,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
     ready: (sessionId, resumeUrl) => ({
@@ -103,21 +104,11 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       _trace: ['fake-discord'],
     }),
     guildCreates: () => directory.guilds.map((g) => directory.guildCreate(g)),
-    members: (guildId, { query, userIds, limit }) => {
-      const all = directory.guild(guildId)?.members ?? [];
-      const found = userIds
-        ? all.filter((m) => userIds.includes(m.user.id))
-        : all.filter((m) => m.user.username.toLowerCase().startsWith((query ?? '').toLowerCase()));
-      return {
-        members: found.slice(0, limit || undefined).map((m) => directory.apiMember(m)),
-        notFound: (userIds ?? []).filter((id) => !all.some((m) => m.user.id === id)),
-      };
-    },
+    members: (guildId, query) => directory.searchMembers(guildId, query),
     onChange: () => changes.notify(),
   });
-  gateway.listen(origin.replace('http:', 'ws:'));
 
-  const messages = new MessageStore(directory, origin, (event, message) => relay(event, message));
+  const messages = new MessageStore(directory, applicationId, origin, (event, message) => relay(event, message));
   // Discord echoes every non-ephemeral message to the bot, its own included: a bot must ignore its own messages.
   function relay(event: MessageEvent, message: StoredMessage): void {
     if (message.flags & MESSAGE_FLAGS.ephemeral) return;

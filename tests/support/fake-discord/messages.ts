@@ -35,6 +35,7 @@ export class MessageStore {
 
   constructor(
     private readonly directory: Directory,
+    private readonly applicationId: string,
     private readonly origin: string,
     private readonly onEvent: (event: MessageEvent, message: StoredMessage) => void,
   ) {}
@@ -138,8 +139,8 @@ export class MessageStore {
       flags: message.flags,
       ...(message.interaction
         ? {
-            webhook_id: this.directory.bot.id,
-            application_id: this.directory.bot.id,
+            webhook_id: this.applicationId,
+            application_id: this.applicationId,
             interaction_metadata: {
               id: message.interaction.id,
               type: message.interaction.type,
