@@ -5,7 +5,7 @@ import { defineQueue, QueueClient } from './typed-queue.js';
 
 /** The `ops` queue: requests against the fleet, answered by the ops agent (the process that runs the fleet). */
 
-export const LOG_LINES_MAX = 1000;
+export const LOG_LINES_MAX = 5000;
 
 const ToolSchema = z.object({ name: z.string(), description: z.string().optional(), destructive: z.boolean() });
 

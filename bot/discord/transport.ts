@@ -16,7 +16,7 @@ import {
   type Message,
   type User,
 } from 'discord.js';
-import { argSpecs, type Command, type Reply } from '../../commands/index.js';
+import { argSpecs, neededPermission, type Command, type Reply } from '../../commands/index.js';
 import type { DiscordConfig, Permission } from '../../config/index.js';
 import type { RedisHub } from '../../queues/connection.js';
 import { hasPermission, highestGrant, type Caller } from '../../security/permissions.js';
@@ -216,9 +216,9 @@ export class DiscordTransport {
     const request: CommandRequest = { ...pending.request, caller: presser };
     if (action === 'cancel') {
       const command = dispatcher.command(request.command);
-      const allowed = presser.id === pending.request.caller.id || (command && hasPermission(presser, command.permission).ok);
-      if (!allowed) {
-        await ephemeral({ tone: 'error', title: hasPermission(presser, command?.permission ?? 'admin').ok ? 'not yours to cancel' : 'only the one who asked, or someone allowed to do it, can cancel' });
+      const mayCancel = presser.id === pending.request.caller.id || (!!command && hasPermission(presser, neededPermission(command, request.args)).ok);
+      if (!mayCancel) {
+        await ephemeral({ tone: 'error', title: 'only the one who asked, or someone allowed to do it, can cancel' });
         return;
       }
       if (!(await confirmations.take(id))) {

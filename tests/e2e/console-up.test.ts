@@ -64,7 +64,7 @@ describe('fleetbot up (console, embedded Redis)', () => {
     expect(rest.map((r) => r.length)).toEqual([1, 1, 1, 1, 1, 5]);
     expect(rest.slice(0, 5).map((r) => r[0])).toEqual([
       '✖ count must be at least 1 — usage: /logs <member> [count]',
-      '✖ count must be at most 1000 — usage: /logs <member> [count]',
+      '✖ count must be at most 5000 — usage: /logs <member> [count]',
       '✖ empty request — type `help` for the commands',
       '✖ request too long (10240 characters; the limit is 2000)',
       `✖ unknown command \`nope\` — commands: ${commands.join(', ')}`,

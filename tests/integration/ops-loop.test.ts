@@ -88,7 +88,7 @@ describe('the ops loop', () => {
       ['/logs pricefeed', /^unknown member `pricefeed` — members: alpha, beta, crasher, deaf, monitoring, task-queue$/],
       ['/logs alpah 5', /^unknown member `alpah` — did you mean `alpha`\? members: /],
       ['/logs alpha -5', /^count must be at least 1 — usage: \/logs <member> \[count\]$/],
-      ['/logs alpha 100000', /^count must be at most 1000 — usage: /],
+      ['/logs alpha 100000', /^count must be at most 5000 — usage: /],
       ['/logs', /^missing <member> — usage: /],
       ['', /^empty request — type `help` for the commands$/],
       ['x'.repeat(10_240), /^request too long \(10240 characters; the limit is 2000\)$/],

@@ -44,7 +44,7 @@ describe('text requests', () => {
   it('GIVEN values out of range THEN the schema limit is said plainly', () => {
     const issue = (words: string[]) => describeIssues(logs, logs.args.safeParse(bindWords(logs, words)).error!);
     expect(issue(['x', '-5'])).toBe('count must be at least 1 — usage: /logs <member> [count]');
-    expect(issue(['x', '100000'])).toBe('count must be at most 1000 — usage: /logs <member> [count]');
+    expect(issue(['x', '100000'])).toBe('count must be at most 5000 — usage: /logs <member> [count]');
     expect(issue([])).toBe('missing <member> — usage: /logs <member> [count]');
   });
 

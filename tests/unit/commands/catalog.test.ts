@@ -16,7 +16,7 @@ describe('the command catalog', () => {
     const logs = (await loadCommands()).find((c) => c.name === 'logs')!;
     expect(argSpecs(logs)).toEqual([
       { name: 'member', type: 'string', description: 'The fleet member whose log to show', required: true, complete: 'member', choices: undefined, min: undefined, max: undefined, default: undefined },
-      { name: 'count', type: 'integer', description: 'How many of the last lines (1-1000)', required: false, min: 1, max: 1000, default: 20, choices: undefined, complete: undefined },
+      { name: 'count', type: 'integer', description: 'How many of the last lines (1-5000)', required: false, min: 1, max: 5000, default: 20, choices: undefined, complete: undefined },
     ]);
     expect(usage(logs)).toBe('/logs <member> [count]');
   });

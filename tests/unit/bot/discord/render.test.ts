@@ -88,7 +88,7 @@ describe('slash commands derived from commands/', () => {
     const logs = defs.find((d) => d.name === 'logs')!;
     expect(logs.options).toEqual([
       { type: 3, name: 'member', description: 'The fleet member whose log to show', required: true, autocomplete: true },
-      { type: 4, name: 'count', description: 'How many of the last lines (1-1000)', required: false, min_value: 1, max_value: 1000 },
+      { type: 4, name: 'count', description: 'How many of the last lines (1-5000)', required: false, min_value: 1, max_value: 5000 },
     ]);
     for (const d of defs) expect(d.description.length).toBeLessThanOrEqual(100);
   });
