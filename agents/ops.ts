@@ -7,7 +7,7 @@ import { redact } from '../security/redact.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
 
-/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers. */
+/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls. */
 
 const POLL_MS = 50;
 
@@ -69,7 +69,9 @@ function handlers(deps: AgentDeps) {
                 tools: tools.map((t) => ({
                   name: t.name,
                   description: t.description,
-                  destructive: t.annotations?.readOnlyHint !== true && t.annotations?.destructiveHint !== false,
+                  // Only what the server itself declares read-only is run without a human's confirmation.
+                  readOnly: t.annotations?.readOnlyHint === true,
+                  inputSchema: t.inputSchema,
                 })),
               };
             } catch (error) {
@@ -78,6 +80,17 @@ function handlers(deps: AgentDeps) {
           }),
       );
       return { servers };
+    },
+
+    /** One MCP tool call; a tool's own failure comes back as `isError`, for the user or model to read. */
+    async call({ server, tool, args }: { server: string; tool: string; args: Record<string, unknown> }) {
+      member(server);
+      const result = await fleet.pool.callTool(server, tool, args);
+      const text = (result.content ?? [])
+        .map((c) => (c.type === 'text' ? c.text : `[${c.type}]`))
+        .join('\n');
+      // Redacted here too: job results stay in Redis.
+      return { isError: result.isError === true, text: redact(text) };
     },
   };
 }

@@ -29,6 +29,7 @@ export async function benchDiscord(): Promise<string[]> {
       grants: { admin: { roles: [], users: [] }, operate: { roles: [], users: [] }, read: { roles: [], users: [] } },
       defaultPermission: 'read' as const,
       channels: {},
+      chatChannels: [],
     },
   };
   const stack = new Stack(createLogger({ level: 'error' }));

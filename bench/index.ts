@@ -1,3 +1,4 @@
+import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
 import { benchOpsLoop } from './ops-loop.js';
 
@@ -6,6 +7,7 @@ import { benchOpsLoop } from './ops-loop.js';
 const benches: [string, () => Promise<string[]>][] = [
   ['ops loop', benchOpsLoop],
   ['Discord (real discord.js client, local fake Discord)', benchDiscord],
+  ['chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
 ];
 
 for (const [name, run] of benches) {

@@ -17,13 +17,19 @@ export function tokenize(text: string): string[] {
   return tokens;
 }
 
+/** Why a request cannot be read at all (empty, too long), or undefined. Commands and chat alike. */
+export function unreadable(text: string): string | undefined {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return 'empty request — type `help` for the commands';
+  if (trimmed.length > MAX_REQUEST_CHARS) return `request too long (${trimmed.length} characters; the limit is ${MAX_REQUEST_CHARS})`;
+  return undefined;
+}
+
 /** Splits a request line into the command name (without `/` or `!`) and its argument words. */
 export function splitRequest(line: string): { name: string; words: string[] } {
+  const problem = unreadable(line);
+  if (problem) throw new OpsError('unreadable', problem);
   const trimmed = line.trim();
-  if (trimmed.length === 0) throw new OpsError('empty', 'empty request — type `help` for the commands');
-  if (trimmed.length > MAX_REQUEST_CHARS) {
-    throw new OpsError('too-long', `request too long (${trimmed.length} characters; the limit is ${MAX_REQUEST_CHARS})`);
-  }
   const [first = '', ...words] = tokenize(trimmed);
   return { name: first.replace(/^[/!]/, '').toLowerCase(), words };
 }

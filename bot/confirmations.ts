@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { Command, Reply } from '../commands/index.js';
+import { neededPermission } from '../commands/index.js';
 import type { RedisHub } from '../queues/connection.js';
-import type { CommandRequest } from './dispatch.js';
+import { hasPermission, type Caller } from '../security/permissions.js';
+import type { CommandRequest, Dispatcher } from './dispatch.js';
 
 /**
  * Requests waiting for a human "yes" (a Confirm button, a `yes` in the console). Kept in Redis for 15 minutes — as
@@ -54,4 +57,45 @@ function parse(raw: string | null): Pending | undefined {
   if (!raw) return undefined;
   const parsed = PendingSchema.safeParse(JSON.parse(raw));
   return parsed.success ? parsed.data : undefined;
+}
+
+/** "Restart alpha?" */
+export function confirmQuestion(command: Pick<Command, 'name'>, args: Record<string, unknown>): string {
+  const words = Object.values(args).filter((v) => v !== undefined).map(String);
+  return `${command.name[0]!.toUpperCase()}${command.name.slice(1)} ${words.join(' ')}`.trim() + '?';
+}
+
+export type Answer =
+  | { kind: 'expired' }
+  | { kind: 'refused'; reply: Reply }
+  | { kind: 'already-answered' }
+  | { kind: 'cancelled' }
+  /** Confirmed and taken: `run` does it (the transport acknowledges first, then calls it). */
+  | { kind: 'confirmed'; run(): Promise<Reply> };
+
+/**
+ * A human's answer to a pending confirmation, the same for a Discord button and a console `yes`: the presser's own
+ * permission decides (a refusal is audited by the dispatcher), only the asker or someone allowed may cancel, and of
+ * two answers at once exactly one counts.
+ */
+export async function answerConfirmation(
+  deps: { dispatcher: Dispatcher; confirmations: Confirmations },
+  id: string,
+  presser: Caller,
+  action: 'confirm' | 'cancel',
+): Promise<Answer> {
+  const { dispatcher, confirmations } = deps;
+  const pending = await confirmations.peek(id);
+  if (!pending) return { kind: 'expired' };
+  const request: CommandRequest = { ...pending.request, caller: presser };
+  if (action === 'cancel') {
+    const command = dispatcher.command(request.command);
+    const mayCancel = presser.id === pending.request.caller.id || (!!command && hasPermission(presser, neededPermission(command, request.args)).ok);
+    if (!mayCancel) return { kind: 'refused', reply: { tone: 'error', title: 'only the one who asked, or someone allowed to do it, can cancel' } };
+    return (await confirmations.take(id)) ? { kind: 'cancelled' } : { kind: 'already-answered' };
+  }
+  const checked = await dispatcher.check(request);
+  if (!checked.ok) return { kind: 'refused', reply: checked.reply };
+  if (!(await confirmations.take(id))) return { kind: 'already-answered' };
+  return { kind: 'confirmed', run: () => dispatcher.run(request, checked) };
 }

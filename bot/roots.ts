@@ -13,6 +13,8 @@ import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
 import { QueueClient } from '../queues/typed-queue.js';
 import { AuditLog } from '../security/audit.js';
+import { ChatMemory } from './chat/memory.js';
+import { ChatService } from './chat/index.js';
 import { Confirmations } from './confirmations.js';
 import { consoleNotices, runConsole } from './console/transport.js';
 import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
@@ -95,9 +97,12 @@ export function startAgents(stack: Stack, names: string[], config: Config, share
   });
 }
 
-/** The bot: the dispatcher with every command, and the alert book its notifier and silence commands share. */
+/** The bot: the dispatcher with every command, plain-language chat, and the stores its transports share. */
 export interface Bot {
   dispatcher: Dispatcher;
+  chat: ChatService;
+  confirmations: Confirmations;
+  /** The alert book the notifier and the silence commands share. */
   alerts: AlertBook;
 }
 
@@ -114,7 +119,17 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     timeoutMs: config.opsTimeoutMs,
     log: stack.log.child('bot'),
   });
-  return { dispatcher, alerts };
+  const confirmations = new Confirmations(shared.hub);
+  const chat = new ChatService({
+    dispatcher,
+    ops: shared.ops,
+    confirmations,
+    memory: new ChatMemory(shared.hub, config.chat.memory),
+    config: config.chat,
+    timeoutMs: config.opsTimeoutMs,
+    log: stack.log.child('chat'),
+  });
+  return { dispatcher, chat, confirmations, alerts };
 }
 
 /** The console chat until end of input, with alerts shown in a terminal. */
@@ -123,7 +138,7 @@ export async function runConsoleChat(stack: Stack, config: Config, shared: Share
   const notices = consoleNotices(shared.hub, bot.alerts, stack.log.child('notices'), process.stdout, interactive);
   stack.defer('console notices', () => notices.close());
   await runConsole({
-    dispatcher: bot.dispatcher,
+    bot,
     caller: { id: `console:${process.pid}`, name: 'console', permission: config.console.permission, via: 'console' },
   });
 }
@@ -139,8 +154,7 @@ export async function startDiscord(
   const discord = config.discord!;
   const transport = new DiscordTransport({
     config: discord,
-    dispatcher: bot.dispatcher,
-    confirmations: new Confirmations(shared.hub),
+    bot,
     hub: shared.hub,
     log: stack.log.child('discord'),
     clientOptions,

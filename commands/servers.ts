@@ -23,7 +23,7 @@ export default {
         title: s!.error ? `${s!.name}: ${s!.error}` : `${s!.name} (${s!.transport}) offers ${s!.tools.length} tools`,
         table: {
           columns: ['tool', 'changes things', 'description'],
-          rows: s!.tools.map((t) => ({ cells: [t.name, t.destructive ? 'yes' : 'no', t.description ?? ''] })),
+          rows: s!.tools.map((t) => ({ cells: [t.name, t.readOnly ? 'no' : 'yes', t.description ?? ''] })),
         },
       };
     }

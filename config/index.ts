@@ -52,6 +52,20 @@ export const EnvSchema = z.object({
   NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
+  DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
+  OPENAI_API_KEY: blankIsUnset(z.string()).describe('key for the OpenAI-compatible model server'),
+  OPENAI_BASE_URL: optionalUrl.describe('any OpenAI-compatible server (OpenAI, Ollama, vLLM …), e.g. http://127.0.0.1:11434/v1'),
+  OPENAI_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  CHAT_MAX_STEPS: z.coerce.number().int().min(1).max(20).default(6).describe('model calls in one turn at most'),
+  CHAT_TURN_TIMEOUT: DurationSchema.default(60_000).describe('time budget of one chat turn'),
+  CHAT_TOOLS: z
+    .string()
+    .default('*')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .describe('MCP tools the model may see, as server.tool patterns (* matches any part), comma-separated'),
+  CHAT_MEMORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
+  CHAT_MEMORY_TOKENS: z.coerce.number().int().min(200).max(100_000).default(4000),
+  CHAT_MEMORY_TTL: DurationSchema.default(24 * 3600_000),
 });
 
 export type Permission = z.infer<typeof PermissionSchema>;
@@ -67,6 +81,17 @@ export interface DiscordConfig {
   defaultPermission: Permission | 'none';
   channels: Partial<Record<NotifyKind, string>>;
   criticalRole?: string;
+  /** Channels where every message is a chat turn. */
+  chatChannels: string[];
+}
+
+export interface ChatConfig {
+  /** Unset: no model; the fallback router answers what it can. */
+  model?: { name: string; apiKey?: string; baseUrl?: string };
+  maxSteps: number;
+  turnTimeoutMs: number;
+  toolPatterns: string[];
+  memory: { turns: number; tokens: number; ttlMs: number };
 }
 export type LogLevel = NonNullable<z.infer<typeof EnvSchema>['LOG_LEVEL']>;
 
@@ -84,6 +109,7 @@ export interface EnvConfig {
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
   notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
+  chat: ChatConfig;
 }
 
 export interface Config extends EnvConfig {
@@ -135,8 +161,16 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
               audit: e.DISCORD_AUDIT_CHANNEL,
             },
             criticalRole: e.DISCORD_CRITICAL_ROLE,
+            chatChannels: e.DISCORD_CHAT_CHANNELS,
           }
         : undefined,
+      chat: {
+        model: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? { name: e.OPENAI_MODEL, apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } : undefined,
+        maxSteps: e.CHAT_MAX_STEPS,
+        turnTimeoutMs: e.CHAT_TURN_TIMEOUT,
+        toolPatterns: e.CHAT_TOOLS,
+        memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
+      },
       notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL },
     },
   };

@@ -7,7 +7,14 @@ import { defineQueue, QueueClient } from './typed-queue.js';
 
 export const LOG_LINES_MAX = 5000;
 
-const ToolSchema = z.object({ name: z.string(), description: z.string().optional(), destructive: z.boolean() });
+const ToolSchema = z.object({
+  name: z.string(),
+  description: z.string().optional(),
+  /** Declared read-only by its server (MCP `readOnlyHint`); anything else may change something. */
+  readOnly: z.boolean(),
+  inputSchema: z.record(z.string(), z.unknown()),
+});
+export type ToolInfo = z.infer<typeof ToolSchema>;
 
 export const ServerInfoSchema = z.object({
   name: z.string(),
@@ -51,6 +58,10 @@ export const opsQueue = defineQueue({
     servers: {
       payload: z.object({}),
       result: z.object({ servers: z.array(ServerInfoSchema) }),
+    },
+    call: {
+      payload: z.object({ server: MemberNameSchema, tool: z.string().min(1).max(128), args: z.record(z.string(), z.unknown()) }),
+      result: z.object({ isError: z.boolean(), text: z.string() }),
     },
   },
 });

@@ -6,36 +6,64 @@ import { notifyQueue } from '../../queues/notify.js';
 import { startWorker } from '../../queues/typed-queue.js';
 import type { Caller } from '../../security/permissions.js';
 import type { Logger } from '../../telemetry/logger.js';
-import type { Dispatcher } from '../dispatch.js';
+import type { Reply } from '../../commands/index.js';
+import { answerConfirmation } from '../confirmations.js';
+import type { Bot } from '../roots.js';
 import type { AlertBook } from '../notifier/alert-book.js';
 import { renderText } from './render.js';
 
 /**
- * The console chat: one request per line on stdin, each reply on stdout. In a terminal it prompts and also shows
+ * The console chat: one request per line on stdin — a command, or plain words for the chat — each reply on stdout.
+ * A change the chat proposes waits for a `yes` on the next line. In a terminal it prompts and also shows
  * notifications (alerts, healing) as they come; from a pipe it prints replies only, in order, and returns at the end
  * of input once every reply is out.
  */
 
 export interface ConsoleOptions {
-  dispatcher: Dispatcher;
+  bot: Bot;
   caller: Caller;
   input?: Readable & { isTTY?: boolean };
   output?: Writable;
 }
 
-export async function runConsole({ dispatcher, caller, input = process.stdin, output = process.stdout }: ConsoleOptions): Promise<void> {
+const YES = /^\s*(?:y|yes|confirm)\s*$/i;
+
+export async function runConsole({ bot, caller, input = process.stdin, output = process.stdout }: ConsoleOptions): Promise<void> {
   const interactive = input.isTTY === true;
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive, prompt: 'fleetbot> ' });
+  const say = (reply: Reply) => write(output, renderText(reply, { colour: interactive }) + '\n');
   // Ctrl-C at the prompt ends the session the same way as end of input: an orderly shutdown.
   rl.on('SIGINT', () => rl.close());
+  let pending: string | undefined;
   if (interactive) rl.prompt();
   for await (const line of rl) {
     if (/^\s*(exit|quit)\s*$/i.test(line)) break;
-    const reply = await dispatcher.dispatchLine(line, caller, 'console');
-    await write(output, renderText(reply, { colour: interactive }) + '\n');
+    if (pending) {
+      // The line after a confirmation prompt answers it: yes runs it, anything else cancels.
+      const answer = await answerConfirmation(bot, pending, caller, YES.test(line) ? 'confirm' : 'cancel');
+      pending = undefined;
+      if (answer.kind === 'confirmed') await say(await answer.run());
+      else if (answer.kind === 'refused') await say(answer.reply);
+      else await say({ tone: 'info', title: answer.kind === 'expired' ? 'that confirmation expired — ask again' : 'cancelled' });
+    } else if (isCommand(line, bot)) {
+      await say(await bot.dispatcher.dispatchLine(line, caller, 'console'));
+    } else {
+      const { reply, confirmation } = await bot.chat.turn(line, caller, 'console');
+      await say(reply);
+      if (confirmation) {
+        pending = confirmation.id;
+        await write(output, `type yes to confirm, anything else cancels\n`);
+      }
+    }
     if (interactive) rl.prompt();
   }
   rl.close();
+}
+
+/** `/x`, `!x`, an empty line, or a line whose first word is a command: a command. Anything else is plain words. */
+function isCommand(line: string, bot: Bot): boolean {
+  const trimmed = line.trim();
+  return !trimmed || /^[/!]/.test(trimmed) || bot.dispatcher.command(trimmed.split(/\s+/, 1)[0]!.toLowerCase()) !== undefined;
 }
 
 function write(output: Writable, text: string): Promise<void> {

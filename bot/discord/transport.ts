@@ -16,14 +16,14 @@ import {
   type Message,
   type User,
 } from 'discord.js';
-import { argSpecs, neededPermission, type Command, type Reply } from '../../commands/index.js';
+import { argSpecs, type Command, type Reply } from '../../commands/index.js';
 import type { DiscordConfig, Permission } from '../../config/index.js';
 import type { RedisHub } from '../../queues/connection.js';
-import { hasPermission, highestGrant, type Caller } from '../../security/permissions.js';
+import { highestGrant, type Caller } from '../../security/permissions.js';
 import type { Logger } from '../../telemetry/logger.js';
-import type { Confirmations } from '../confirmations.js';
-import { CONFIRM_TTL_MS } from '../confirmations.js';
-import type { CommandRequest, Dispatcher } from '../dispatch.js';
+import { answerConfirmation, CONFIRM_TTL_MS, confirmQuestion } from '../confirmations.js';
+import type { CommandRequest } from '../dispatch.js';
+import type { Bot } from '../roots.js';
 import { didYouMean } from '../suggest.js';
 import { NO_PINGS, renderReply, type DiscordMessage } from './render.js';
 import { slashCommands } from './slash-commands.js';
@@ -37,8 +37,7 @@ import { slashCommands } from './slash-commands.js';
 
 export interface DiscordTransportOptions {
   config: DiscordConfig;
-  dispatcher: Dispatcher;
-  confirmations: Confirmations;
+  bot: Bot;
   hub: RedisHub;
   log: Logger;
   /** discord.js client options for tests (e.g. a fast identify throttler against a local fake). */
@@ -54,12 +53,6 @@ function roleIds(member: GuildMember | APIInteractionGuildMember | null | undefi
 
 function optionArgs(options: readonly CommandInteractionOption[]): Record<string, unknown> {
   return Object.fromEntries(options.filter((o) => o.value !== undefined).map((o) => [o.name, o.value]));
-}
-
-/** "Restart price-feed?" */
-function question(command: Command, args: Record<string, unknown>): string {
-  const words = Object.values(args).filter((v) => v !== undefined).map(String);
-  return `${command.name[0]!.toUpperCase()}${command.name.slice(1)} ${words.join(' ')}`.trim() + '?';
 }
 
 export class DiscordTransport {
@@ -83,9 +76,14 @@ export class DiscordTransport {
       });
     });
     this.client.on(Events.MessageCreate, (message) => {
-      if (message.author.bot || !message.content.startsWith('!') || !message.inGuild()) return;
+      if (message.author.bot || !message.inGuild()) return;
+      const bang = message.content.startsWith('!');
+      const forUs = bang || config.chatChannels.includes(message.channelId) || (!!this.client.user && message.mentions.users.has(this.client.user.id));
+      if (!forUs) return;
       void this.guard(`message ${message.id}`, async () => {
-        if (await this.firstTime(message.id)) await this.onBang(message);
+        if (!(await this.firstTime(message.id))) return;
+        if (bang) await this.onBang(message);
+        else await this.onChat(message);
       });
     });
     this.client.on(Events.Error, (error) => options.log.warn('discord client error', { error }));
@@ -96,7 +94,7 @@ export class DiscordTransport {
     const ready = new Promise<void>((resolve) => this.client.once(Events.ClientReady, () => resolve()));
     await this.client.login(this.options.config.token);
     await ready;
-    const definitions = slashCommands(this.options.dispatcher.commands);
+    const definitions = slashCommands(this.options.bot.dispatcher.commands);
     const guildId = this.options.config.guildId;
     if (guildId) await this.client.application!.commands.set(definitions, guildId);
     else await this.client.application!.commands.set(definitions);
@@ -143,23 +141,45 @@ export class DiscordTransport {
     };
   }
 
+  /** Confirm / Cancel for a pending request; the custom ids carry its random id and nothing else. */
+  private buttons(id: string) {
+    return [
+      new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder().setCustomId(`${PREFIX}:confirm:${id}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
+        new ButtonBuilder().setCustomId(`${PREFIX}:cancel:${id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
+      ),
+    ];
+  }
+
   private async confirmation(request: CommandRequest, command: Command, args: Record<string, unknown>): Promise<DiscordMessage> {
-    const id = await this.options.confirmations.create({ ...request, args });
+    const id = await this.options.bot.confirmations.create({ ...request, args });
     const expires = Math.floor((Date.now() + CONFIRM_TTL_MS) / 1000);
     return {
-      embeds: [{ title: question(command, args), description: `asked by <@${request.caller.id}> — confirm before <t:${expires}:t>`, color: 0xe67e22 }],
-      components: [
-        new ActionRowBuilder<ButtonBuilder>().addComponents(
-          new ButtonBuilder().setCustomId(`${PREFIX}:confirm:${id}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
-          new ButtonBuilder().setCustomId(`${PREFIX}:cancel:${id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
-        ),
-      ],
+      embeds: [{ title: confirmQuestion(command, args), description: `asked by <@${request.caller.id}> — confirm before <t:${expires}:t>`, color: 0xe67e22 }],
+      components: this.buttons(id),
       allowedMentions: NO_PINGS,
     };
   }
 
+  /** Plain words: a "thinking…" reply at once, edited as tools run, then the answer (with buttons for a change). */
+  private async onChat(message: Message<true>) {
+    const { chat } = this.options.bot;
+    const caller = this.caller(message.author, [...(message.member?.roles.cache.keys() ?? [])], message.guild);
+    const text = message.content.replace(/<@!?\d+>/g, ' ').trim();
+    const placeholder = await message.reply({ content: 'thinking…', allowedMentions: { ...NO_PINGS, repliedUser: false } });
+    let shown = 0;
+    const progress = (note: string) => {
+      // At most one edit a second: the answer matters more than the commentary.
+      if (Date.now() - shown < 1000) return;
+      shown = Date.now();
+      void placeholder.edit({ content: `thinking… ${note}` }).catch(() => {});
+    };
+    const { reply, confirmation } = await chat.turn(text, caller, message.channelId, progress);
+    await placeholder.edit({ content: '', ...renderReply(reply), components: confirmation ? this.buttons(confirmation.id) : [] });
+  }
+
   private async onSlash(interaction: ChatInputCommandInteraction) {
-    const { dispatcher } = this.options;
+    const { dispatcher } = this.options.bot;
     const request: CommandRequest = {
       caller: this.caller(interaction.user, roleIds(interaction.member), interaction.guild),
       channel: interaction.channelId,
@@ -180,7 +200,7 @@ export class DiscordTransport {
   }
 
   private async onBang(message: Message<true>) {
-    const { dispatcher } = this.options;
+    const { dispatcher } = this.options.bot;
     const caller = this.caller(message.author, [...(message.member?.roles.cache.keys() ?? [])], message.guild);
     const parsed = dispatcher.parseLine(message.content, caller, message.channelId);
     const respond = (reply: DiscordMessage) => message.reply({ ...reply, allowedMentions: { ...NO_PINGS, repliedUser: false } });
@@ -204,47 +224,31 @@ export class DiscordTransport {
   }
 
   private async onButton(interaction: ButtonInteraction) {
-    const { dispatcher, confirmations } = this.options;
     const [, action, id = ''] = interaction.customId.split(':');
-    const ephemeral = (reply: Reply) => interaction.reply({ ...renderReply(reply), flags: MessageFlags.Ephemeral });
-    const pending = await confirmations.peek(id);
-    if (!pending) {
-      await interaction.update({ embeds: [{ title: 'This confirmation has expired — ask again', color: 0x95a5a6 }], components: [] });
-      return;
-    }
     const presser = this.caller(interaction.user, roleIds(interaction.member), interaction.guild);
-    const request: CommandRequest = { ...pending.request, caller: presser };
-    if (action === 'cancel') {
-      const command = dispatcher.command(request.command);
-      const mayCancel = presser.id === pending.request.caller.id || (!!command && hasPermission(presser, neededPermission(command, request.args)).ok);
-      if (!mayCancel) {
-        await ephemeral({ tone: 'error', title: 'only the one who asked, or someone allowed to do it, can cancel' });
+    const answer = await answerConfirmation(this.options.bot, id, presser, action === 'cancel' ? 'cancel' : 'confirm');
+    const ephemeral = (reply: Reply) => interaction.reply({ ...renderReply(reply), flags: MessageFlags.Ephemeral });
+    switch (answer.kind) {
+      case 'expired':
+        await interaction.update({ embeds: [{ title: 'This confirmation has expired — ask again', color: 0x95a5a6 }], components: [] });
         return;
-      }
-      if (!(await confirmations.take(id))) {
+      case 'refused':
+        await ephemeral(answer.reply);
+        return;
+      case 'already-answered':
         await ephemeral({ tone: 'info', title: 'already answered' });
         return;
-      }
-      await interaction.update({ embeds: [{ title: `Cancelled by ${presser.name}`, color: 0x95a5a6 }], components: [], allowedMentions: NO_PINGS });
-      return;
+      case 'cancelled':
+        await interaction.update({ embeds: [{ title: `Cancelled by ${presser.name}`, color: 0x95a5a6 }], components: [], allowedMentions: NO_PINGS });
+        return;
+      case 'confirmed':
+        await interaction.deferUpdate();
+        await interaction.editReply({ ...renderReply(await answer.run()), components: [] });
     }
-    // Confirm: the presser's own permission decides (and a refusal is audited), then exactly one press runs it.
-    const checked = await dispatcher.check(request);
-    if (!checked.ok) {
-      await ephemeral(checked.reply);
-      return;
-    }
-    if (!(await confirmations.take(id))) {
-      await ephemeral({ tone: 'info', title: 'already answered' });
-      return;
-    }
-    await interaction.deferUpdate();
-    const reply = await dispatcher.run(request, checked);
-    await interaction.editReply({ ...renderReply(reply), components: [] });
   }
 
   private async onAutocomplete(interaction: AutocompleteInteraction) {
-    const { dispatcher } = this.options;
+    const { dispatcher } = this.options.bot;
     const focused = interaction.options.getFocused(true);
     const command = dispatcher.command(interaction.commandName);
     const spec = command && argSpecs(command).find((s) => s.name === focused.name);

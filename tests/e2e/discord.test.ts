@@ -72,6 +72,7 @@ describe('fleetbot on Discord', () => {
       defaultPermission: 'read',
       channels: { alert: ids.alerts, healing: ids.healing, audit: ids.audit },
       criticalRole: ids.oncall,
+      chatChannels: [],
     };
     const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000 } };
     await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });

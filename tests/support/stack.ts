@@ -10,9 +10,12 @@ import { ROOT } from './fleet.js';
 import { dropHub, testHub, TEST_REDIS_URL } from './redis.js';
 
 /** fleetbot wired by its own composition roots (as `fleetbot up` does), on real Redis under a unique prefix. */
-export async function startStack(members: Member[], { agents = AGENTS.map((a) => a.name), opsTimeoutMs = 20_000 } = {}) {
+export async function startStack(
+  members: Member[],
+  { agents = AGENTS.map((a) => a.name), opsTimeoutMs = 20_000, env: extra = {} }: { agents?: string[]; opsTimeoutMs?: number; env?: Record<string, string> } = {},
+) {
   const scratch = testHub();
-  const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: scratch.prefix, PATH: process.env.PATH, HOME: process.env.HOME };
+  const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: scratch.prefix, PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
   const config: Config = { ...loadEnvConfig(env, ROOT), opsTimeoutMs, fleetFile: path.join(ROOT, 'fleet.yaml'), manifest: { members } };
   const stack = new Stack(createLogger({ level: 'error' }));
   const shared = openShared(stack, await openRedis(stack, config, { embedded: false }));

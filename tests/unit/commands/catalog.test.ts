@@ -8,8 +8,8 @@ import { argSpecs, loadCommands, usage, validateCommand } from '../../../command
 describe('the command catalog', () => {
   it('loads every command of commands/, each valid, in name order', async () => {
     const commands = await loadCommands();
-    expect(commands.map((c) => c.name)).toEqual(['agents', 'heal', 'help', 'logs', 'restart', 'servers', 'silence', 'silences', 'status', 'unsilence']);
-    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['heal', 'restart', 'silence', 'unsilence']);
+    expect(commands.map((c) => c.name)).toEqual(['agents', 'call', 'heal', 'help', 'logs', 'restart', 'servers', 'silence', 'silences', 'status', 'unsilence']);
+    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['call', 'heal', 'restart', 'silence', 'unsilence']);
   });
 
   it('derives argument specs from the zod schema: types, ranges, defaults, descriptions, member completion', async () => {

@@ -83,8 +83,9 @@ describe('replies on Discord', () => {
 
 describe('slash commands derived from commands/', () => {
   it('has one definition per command with typed options, ranges and member autocomplete', async () => {
-    const defs = slashCommands(await loadCommands());
-    expect(defs.map((d) => d.name)).toEqual(['agents', 'heal', 'help', 'logs', 'restart', 'servers', 'silence', 'silences', 'status', 'unsilence']);
+    const commands = await loadCommands();
+    const defs = slashCommands(commands);
+    expect(defs.map((d) => d.name)).toEqual(commands.map((c) => c.name));
     const logs = defs.find((d) => d.name === 'logs')!;
     expect(logs.options).toEqual([
       { type: 3, name: 'member', description: 'The fleet member whose log to show', required: true, autocomplete: true },
