@@ -5,8 +5,13 @@ import type { McpPool } from '../mcp-fleet/pool.js';
 import type { RedisHub } from '../queues/connection.js';
 import type { NotifyClient } from '../queues/notify.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { DefiRuntime } from './defi-runtime.js';
+import { executorAgent } from './executor.js';
 import { healthAgent } from './health.js';
 import { opsAgent } from './ops.js';
+import { reporterAgent } from './reporter.js';
+import { riskAgent } from './risk.js';
+import { scannerAgent } from './scanner.js';
 
 /** The agents: BullMQ workers and watchers, each startable alone (`fleetbot agent <name>`) or together (`fleetbot up`). */
 
@@ -23,6 +28,8 @@ export interface AgentDeps {
   fleet: FleetHost;
   health: HealthStore;
   notify: NotifyClient;
+  /** The DeFi engine, shared by the agents of this process. */
+  defi: DefiRuntime;
 }
 
 export interface RunningAgent {
@@ -37,4 +44,4 @@ export interface AgentDefinition {
   start(deps: AgentDeps): RunningAgent;
 }
 
-export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent];
+export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, scannerAgent, riskAgent, executorAgent, reporterAgent];

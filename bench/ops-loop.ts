@@ -37,7 +37,7 @@ export async function benchOpsLoop(): Promise<string[]> {
     const bareConc = await measure(4000, 16, roundTrip);
 
     const fleet = await openFleet(stack, config, hub);
-    const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, hub, fleet));
+    const agents = startAgents(stack, AGENTS.map((a) => a.name), fleetDeps(stack, config, hub, fleet));
     const dispatcher = await openDispatcher(stack, config, hub);
     await settle(agents, 15_000);
     const status = async () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { defiRuntime } from '../agents/defi-runtime.js';
 import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
 import { listAgents } from '../agents/heartbeat.js';
 import { loadCommands } from '../commands/index.js';
@@ -8,6 +9,7 @@ import { HealthStore } from '../mcp-fleet/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
 import { RedisHub } from '../queues/connection.js';
 import { startEmbeddedRedis } from '../queues/embedded-redis.js';
+import { defiQueue, executeQueue, riskQueue } from '../queues/defi.js';
 import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
 import { QueueClient } from '../queues/typed-queue.js';
@@ -73,10 +75,13 @@ export async function openDispatcher(stack: Stack, config: Config, hub: RedisHub
   const ops = new QueueClient(opsQueue, hub);
   stack.defer('ops queue', () => ops.close());
   const notify = notifyClient(stack, hub);
+  const defi = { scanner: new QueueClient(defiQueue, hub), risk: new QueueClient(riskQueue, hub), execute: new QueueClient(executeQueue, hub) };
+  stack.defer('defi queues', () => Promise.all(Object.values(defi).map((q) => q.close())));
   return new Dispatcher({
     commands: await loadCommands(),
     members: config.manifest.members,
     ops,
+    defi,
     audit: new AuditLog(hub, (entry) => notify.add('audit', entry)),
     agents: () => listAgents(hub),
     timeoutMs: config.opsTimeoutMs,
@@ -105,6 +110,8 @@ export async function settle(agents: RunningAgent[], limitMs: number): Promise<v
   clearTimeout(timer);
 }
 
-export function fleetDeps(stack: Stack, hub: RedisHub, fleet: FleetHost): AgentDeps {
-  return { hub, log: stack.log, fleet, health: new HealthStore(hub), notify: notifyClient(stack, hub) };
+export function fleetDeps(stack: Stack, config: EnvConfig, hub: RedisHub, fleet: FleetHost): AgentDeps {
+  const defi = defiRuntime(config.defi, stack.log.child('defi'));
+  stack.defer('defi engine', () => defi.close());
+  return { hub, log: stack.log, fleet, health: new HealthStore(hub), notify: notifyClient(stack, hub), defi };
 }

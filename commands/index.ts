@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { Permission } from '../config/index.js';
 import type { Member } from '../mcp-fleet/manifest.js';
+import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
 import type { Caller } from '../security/permissions.js';
@@ -47,10 +48,18 @@ export interface CommandContext {
   channel: string;
   fleet: FleetDirectory;
   ops: OpsClient;
+  /** The DeFi agents: scanner (`defi`), risk, executor. */
+  defi: DefiClients;
   /** How long to wait for a job's result. */
   timeoutMs: number;
   commands: readonly Command[];
   agents(): Promise<AgentInfo[]>;
+}
+
+export interface DefiClients {
+  scanner: DefiClient;
+  risk: RiskClient;
+  execute: ExecuteClient;
 }
 
 export interface Command<A extends z.ZodObject = z.ZodObject> {

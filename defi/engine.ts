@@ -87,6 +87,10 @@ export class Engine {
     }
   }
 
+  cycle(id: string): Cycle | undefined {
+    return this.byId.get(id);
+  }
+
   get url(): string {
     return this.options.rpcUrl;
   }

@@ -169,7 +169,7 @@ describe('the ops loop without an ops agent', () => {
     const s = await startStack([testServer('alpha')], { agents: [], opsTimeoutMs: 500 });
     try {
       const reply = await s.dispatcher.dispatchLine('/restart alpha', operator, 'test');
-      expect(reply.title).toBe('no agent took the restart request within 0.50 s, so it was cancelled — is the ops agent running? (see /agents)');
+      expect(reply.title).toBe('no agent took the restart request within 0.50 s, so it was cancelled — is its agent running? (see /agents)');
       const ops = new Queue('ops', { connection: s.hub.client, prefix: s.hub.prefix });
       expect(await ops.getJobCounts('waiting', 'active', 'delayed')).toEqual({ waiting: 0, active: 0, delayed: 0 });
       await ops.close();

@@ -17,7 +17,7 @@ export async function startStack(members: Member[], { agents = AGENTS.map((a) =>
   const stack = new Stack(createLogger({ level: 'error' }));
   const hub = await openRedis(stack, config, { embedded: false });
   const fleet = agents.length ? await openFleet(stack, config, hub) : undefined;
-  const running = fleet ? startAgents(stack, agents, fleetDeps(stack, hub, fleet)) : [];
+  const running = fleet ? startAgents(stack, agents, fleetDeps(stack, config, hub, fleet)) : [];
   const dispatcher = await openDispatcher(stack, config, hub);
   await settle(running, 15_000);
   return {
