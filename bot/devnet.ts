@@ -11,6 +11,7 @@ import type { Stack } from './stack.js';
  * Side effects: runs Anvil (stopped with the stack), writes <FLEETBOT_HOME>/devnet/pools.json.
  */
 
+const BLOCK_SECONDS = 3;
 const e18 = 10n ** 18n;
 const usdc = (n: bigint) => n * 10n ** 6n;
 
@@ -35,7 +36,7 @@ export const DEVNET: DevnetSpec = {
 };
 
 export async function startDevnetSession(stack: Stack, base: Config, options: { port: number; execute?: boolean }): Promise<{ config: Config; banner: string }> {
-  const anvil = await startAnvil({ port: options.port, blockTime: 3 });
+  const anvil = await startAnvil({ port: options.port });
   stack.defer('anvil', () => anvil.stop());
   const net = await deployDevnet(anvil.url, DEVNET);
   const dir = path.join(base.home, 'devnet');
@@ -50,6 +51,9 @@ export async function startDevnetSession(stack: Stack, base: Config, options: { 
     await net.provider.send('anvil_setBalance', [wallet.address, `0x${(100n * e18).toString(16)}`]);
     executor = { key: wallet.privateKey, contract: await deployFlashArbitrage(wallet) };
   }
+  // Deployed with automine (each transaction its own block, at once); from now on a block every few seconds,
+  // so the scanner has new blocks to watch as on a real chain.
+  await net.provider.send('evm_setIntervalMining', [BLOCK_SECONDS]);
   net.provider.destroy();
 
   const vars = { ...base.vars, RPC_URL: anvil.url, POOLS_FILE: poolsFile };

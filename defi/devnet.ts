@@ -17,11 +17,10 @@ export interface AnvilProcess {
   stop(): Promise<void>;
 }
 
-export async function startAnvil({ port, blockTime }: { port: number; blockTime?: number }): Promise<AnvilProcess> {
+export async function startAnvil({ port }: { port: number }): Promise<AnvilProcess> {
   const require = createRequire(import.meta.url);
   const bin = path.join(path.dirname(require.resolve('@foundry-rs/anvil/package.json')), '..', '..', '.bin', 'anvil');
   const args = ['--host', '127.0.0.1', '--port', String(port), '--gas-limit', '1000000000', '--silent'];
-  if (blockTime) args.push('--block-time', String(blockTime));
   const child: ChildProcess = spawn(bin, args, { stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -40,7 +40,11 @@ export async function execute(engine: Engine, settings: ExecutorSettings, id: st
   };
   const wallet = new Wallet(settings.key, engine.provider as JsonRpcProvider);
   return rpc(engine.url, async () => {
-    const tx = await wallet.sendTransaction({ to: settings.contract, data: encodeRun(plan), gasLimit: (BigInt(opportunity.gasUnits) * 13n) / 10n, gasPrice: BigInt(opportunity.gasPrice) });
+    const request = { to: settings.contract, data: encodeRun(plan), gasPrice: BigInt(opportunity.gasPrice) };
+    // The node's estimate against the pending block is the last simulation; its margin covers refunds and the
+    // 63/64 rule that the gas measured inside the contract cannot see.
+    const gasLimit = ((await wallet.estimateGas(request)) * 12n) / 10n;
+    const tx = await wallet.sendTransaction({ ...request, gasLimit });
     const receipt = await tx.wait();
     if (!receipt || receipt.status !== 1) return { ok: false as const, refused: `transaction ${tx.hash} reverted`, opportunity };
     const log = receipt.logs.find((l) => l.address.toLowerCase() === opportunity.baseToken.address.toLowerCase() && l.topics[2]?.endsWith(wallet.address.slice(2).toLowerCase()));
