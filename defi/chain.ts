@@ -41,18 +41,19 @@ export async function connect(url: string, timeoutMs = RPC_TIMEOUT_MS): Promise<
     if (!response.ok()) throw new Error(`HTTP ${response.statusCode}`);
     const chainId = (response.bodyJson as { result?: string }).result;
     if (!chainId) throw new Error('no chain id in the answer to eth_chainId');
-    return new JsonRpcProvider(request(), Network.from(BigInt(chainId)), { staticNetwork: true, batchMaxCount: 1 });
+    // No response cache: a scan right after a trade must see the new block, not ethers' 250 ms-old answer.
+    return new JsonRpcProvider(request(), Network.from(BigInt(chainId)), { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   } catch (error) {
     throw new RpcError(describeRpcError(error, url));
   }
 }
 
-/** Runs a provider call; any failure becomes an RpcError that names the endpoint's host only. */
+/** Runs provider calls; a failure of the endpoint (ethers' errors carry a code) becomes an RpcError naming its host only. */
 export async function rpc<T>(url: string, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (error) {
-    if (error instanceof RpcError) throw error;
+    if (error instanceof RpcError || typeof (error as { code?: unknown }).code !== 'string') throw error;
     throw new RpcError(describeRpcError(error, url));
   }
 }
