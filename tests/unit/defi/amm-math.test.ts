@@ -54,8 +54,8 @@ describe('constant-product math', () => {
       const top = cycleProfit(best, legs);
       expect(top).toBeGreaterThan(0n);
       for (const permille of [900n, 950n, 990n, 999n, 1001n, 1010n, 1050n, 1100n]) expect(cycleProfit((best * permille) / 1000n, legs)).toBeLessThan(top);
-      // Each swap floors, so at wei scale the profit jitters by a wei: nothing nearby beats the optimum by more.
-      for (const wei of [-1000n, -3n, 3n, 1000n]) expect(cycleProfit(best + wei, legs)).toBeLessThanOrEqual(top + 1n);
+      // Each swap floors, so at wei scale the profit jitters by a few wei: nothing nearby beats the optimum by more.
+      for (const wei of [-1000n, -3n, 3n, 1000n]) expect(cycleProfit(best + wei, legs)).toBeLessThanOrEqual(top + 3n);
     }
     expect(checked).toBeGreaterThan(20);
   });
