@@ -15,6 +15,8 @@ const PermissionSchema = z.enum(['read', 'operate', 'admin']);
 
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const optionalUrl = unsetIfEmpty(z.url());
+// fleet.yaml passes `${VAR}` of an unset variable as '': the member then gets the default, as fleetbot does.
+const emptyIsDefault = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
 const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal number such as 0.01');
 
 /** `WETH=10,USDC=50000` → { WETH: '10', USDC: '50000' } */
@@ -44,16 +46,16 @@ export const EnvSchema = z.object({
   POOLS_FILE: unsetIfEmpty(z.string()).describe('the pools file (DEXes, tokens, pairs) the scanner and DeFi servers watch'),
   EXECUTOR_KEY: unsetIfEmpty(z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'a 32-byte hex private key')).describe('key the executor signs with; unset: execution off'),
   EXECUTOR_CONTRACT: unsetIfEmpty(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address')).describe('FlashArbitrage deployed by the executor key'),
-  MIN_PROFIT: decimal.default('0').describe('smallest net profit worth posting or running, in base-token units'),
-  MAX_POOL_SHARE: z.coerce.number().gt(0).max(100).default(20).describe('largest share (percent) of a pool reserve one trade may use'),
-  MAX_GAS_PRICE: z.coerce.number().gt(0).default(500).describe('gwei; above it nothing runs'),
+  MIN_PROFIT: emptyIsDefault(decimal.default('0')).describe('smallest net profit worth posting or running, in base-token units'),
+  MAX_POOL_SHARE: emptyIsDefault(z.coerce.number().gt(0).max(100).default(20)).describe('largest share (percent) of a pool reserve one trade may use'),
+  MAX_GAS_PRICE: emptyIsDefault(z.coerce.number().gt(0).default(500)).describe('gwei; above it nothing runs'),
   TOKEN_CAPS: TokenCapsSchema.describe('per-token notional caps, SYMBOL=amount,…'),
   AUTO_EXECUTE: z
     .string()
     .default('')
     .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
     .describe('pairs (BASE/TOKEN) whose findings run without an operator, or "all"; empty: none'),
-  SIMULATE_TOP: z.coerce.number().int().min(1).max(100).default(5).describe('candidates simulated per block'),
+  SIMULATE_TOP: emptyIsDefault(z.coerce.number().int().min(1).max(100).default(5)).describe('candidates simulated per block'),
   SCAN_INTERVAL: DurationSchema.default(1000).describe('how often the scanner asks for a new block'),
   REPORT_INTERVAL: DurationSchema.default(3_600_000).describe('how often the reporter posts a digest'),
 });
