@@ -8,8 +8,9 @@ import { argSpecs, loadCommands, usage, validateCommand } from '../../../command
 describe('the command catalog', () => {
   it('loads every command of commands/, each valid, in name order', async () => {
     const commands = await loadCommands();
-    expect(commands.map((c) => c.name)).toEqual(['agents', 'help', 'logs', 'restart', 'servers', 'status']);
-    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['restart']);
+    expect(commands.map((c) => c.name)).toEqual(['agents', 'execute', 'help', 'logs', 'opportunities', 'pools', 'price', 'restart', 'scan', 'servers', 'status']);
+    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['execute', 'restart']);
+    expect(commands.filter((c) => c.destructive).map((c) => c.name)).toEqual(['execute', 'restart']);
   });
 
   it('derives argument specs from the zod schema: types, ranges, defaults, descriptions, member completion', async () => {
