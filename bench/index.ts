@@ -1,8 +1,12 @@
+import { benchArbitrage } from './arbitrage.js';
 import { benchOpsLoop } from './ops-loop.js';
 
 /** `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests. */
 
-const benches: [string, () => Promise<string[]>][] = [['ops loop', benchOpsLoop]];
+const benches: [string, () => Promise<string[]>][] = [
+  ['ops loop', benchOpsLoop],
+  ['arbitrage engine', benchArbitrage],
+];
 
 for (const [name, run] of benches) {
   process.stdout.write(`\n== ${name}\n`);

@@ -94,8 +94,8 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
   const decimals: Record<string, number> = { WETH: 18 };
   const wanted = new Map<string, bigint>();
   for (const p of spec.pools) p.pair.forEach((s, i) => wanted.set(s, (wanted.get(s) ?? 0n) + p.reserves[i]!));
-  const tokenAddresses = await Promise.all(
-    spec.tokens.map((t) => deploy(ownArtifact('DevToken'), t.symbol, t.symbol, t.decimals, (wanted.get(t.symbol) ?? 0n) * 2n + 10n ** 30n)),
+  const tokenAddresses = await inBatches(
+    spec.tokens.map((t) => () => deploy(ownArtifact('DevToken'), t.symbol, t.symbol, t.decimals, (wanted.get(t.symbol) ?? 0n) * 2n + 10n ** 30n)),
   );
   spec.tokens.forEach((t, i) => ((tokens[t.symbol] = tokenAddresses[i]!), (decimals[t.symbol] = t.decimals)));
   const wethNeeded = (wanted.get('WETH') ?? 0n) + (spec.balancerWeth ?? 0n);
@@ -115,8 +115,8 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
 
   // Pairs, then reserves: transfer both tokens to the pair and mint, as the router's addLiquidity does.
   const dexByName = new Map(dexes.map((d) => [d.name, d]));
-  await Promise.all(
-    spec.pools.map(async (p) => {
+  await inBatches(
+    spec.pools.map((p) => async () => {
       const dex = dexByName.get(p.dex);
       if (!dex) throw new Error(`pool on unknown DEX ${p.dex}`);
       const [a, b] = p.pair.map((s) => tokens[s] ?? throwUnknown(s));
@@ -124,8 +124,8 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
     }),
   );
   const pools: Record<string, string> = {};
-  await Promise.all(
-    spec.pools.map(async (p) => {
+  await inBatches(
+    spec.pools.map((p) => async () => {
       const dex = dexByName.get(p.dex)!;
       const [a, b] = p.pair.map((s) => tokens[s]!);
       const pair = (await new Contract(dex.factory, FACTORY, provider).getPair!(a, b)) as string;
@@ -161,6 +161,13 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
       triangles: true,
     },
   };
+}
+
+/** Runs the tasks at most `size` at a time: thousands of parallel requests make Anvil reset connections. */
+async function inBatches<T>(tasks: (() => Promise<T>)[], size = 64): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < tasks.length; i += size) out.push(...(await Promise.all(tasks.slice(i, i + size).map((task) => task()))));
+  return out;
 }
 
 function throwUnknown(symbol: string): never {
