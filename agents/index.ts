@@ -7,9 +7,14 @@ import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { AuditLog } from '../security/audit.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { DefiRuntime } from './defi-runtime.js';
+import { executorAgent } from './executor.js';
 import { healerAgent } from './healer.js';
 import { healthAgent } from './health.js';
 import { opsAgent } from './ops.js';
+import { reporterAgent } from './reporter.js';
+import { riskAgent } from './risk.js';
+import { scannerAgent } from './scanner.js';
 
 /** The agents: BullMQ workers and watchers, each startable alone (`fleetbot agent <name>`) or together (`fleetbot up`). */
 
@@ -30,6 +35,8 @@ export interface AgentDeps {
   notify: NotifyClient;
   ops: OpsClient;
   audit: AuditLog;
+  /** The DeFi engine, shared by the agents of this process. */
+  defi: DefiRuntime;
 }
 
 export interface RunningAgent {
@@ -46,7 +53,7 @@ export interface AgentDefinition {
   start(deps: AgentDeps): RunningAgent;
 }
 
-export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, healerAgent];
+export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, healerAgent, scannerAgent, riskAgent, executorAgent, reporterAgent];
 
 /** The fleet, for an agent that declared it needs it. */
 export function fleetOf(deps: AgentDeps): FleetHost {

@@ -1,3 +1,4 @@
+import { benchArbitrage } from './arbitrage.js';
 import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
 import { benchOpsLoop } from './ops-loop.js';
@@ -8,6 +9,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ['ops loop', benchOpsLoop],
   ['Discord (real discord.js client, local fake Discord)', benchDiscord],
   ['chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
+  ['arbitrage engine', benchArbitrage],
 ];
 
 for (const [name, run] of benches) {

@@ -1,5 +1,5 @@
 import { Command as Program } from 'commander';
-import { ConfigError, loadConfig, loadEnvConfig } from '../config/index.js';
+import { ConfigError, loadConfig, loadEnvConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Stack } from './stack.js';
 
@@ -35,6 +35,22 @@ function untilSignal(): Promise<never> {
 
 const program = new Program('fleetbot').description('ChatOps for a fleet of MCP servers and agents').showHelpAfterError();
 
+/** Everything in one process, with the console chat: `up`, and `devnet` once its chain is ready. */
+/** Everything in one process (`up`, `devnet`): Redis, the fleet, every agent, and Discord or the console chat. */
+async function runEverything(config: Config, stack: Stack, banner = ''): Promise<void> {
+  const roots = await import('./roots.js');
+  const { AGENTS } = await import('../agents/index.js');
+  const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
+  const fleet = await roots.openFleet(stack, config, shared.hub);
+  const agents = roots.startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
+  const bot = await roots.openBot(stack, config, shared);
+  await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
+  if (config.discord) await roots.startDiscord(stack, config, shared, bot);
+  process.stderr.write(`${banner}fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
+  if (config.discord) await untilSignal();
+  else await roots.runConsoleChat(stack, config, shared, bot);
+}
+
 program
   .command('up')
   .description('everything in one process: Redis (embedded unless REDIS_URL), the fleet, the agents, and the console chat or Discord')
@@ -42,18 +58,36 @@ program
     const config = loadConfig();
     // The console is the user's screen: only warnings go to stderr unless LOG_LEVEL says otherwise.
     const log = createLogger({ level: config.logLevel ?? (config.discord ? 'info' : 'warn') });
+    process.exitCode = await run(log, (stack) => runEverything(config, stack));
+  });
+
+program
+  .command('devnet')
+  .description('a local chain (Anvil) with two Uniswap V2 DEXes, tokens and price gaps, then everything as `up` — findings included')
+  .option('--port <port>', 'Anvil port on 127.0.0.1', (v) => Number.parseInt(v, 10), 8545)
+  .option('--execute', 'also create a dev executor account and its FlashArbitrage, so /execute can run trades')
+  .action(async (options: { port: number; execute?: boolean }) => {
+    const base = loadConfig();
+    const log = createLogger({ level: base.logLevel ?? 'warn' });
     process.exitCode = await run(log, async (stack) => {
-      const roots = await import('./roots.js');
-      const { AGENTS } = await import('../agents/index.js');
-      const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
-      const fleet = await roots.openFleet(stack, config, shared.hub);
-      const agents = roots.startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
-      const bot = await roots.openBot(stack, config, shared);
-      await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
-      if (config.discord) await roots.startDiscord(stack, config, shared, bot);
-      process.stderr.write(`fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
-      if (config.discord) await untilSignal();
-      else await roots.runConsoleChat(stack, config, shared, bot);
+      const { startDevnetSession } = await import('./devnet.js');
+      const session = await startDevnetSession(stack, base, options);
+      await runEverything(session.config, stack, session.banner);
+    });
+  });
+
+program
+  .command('scan')
+  .description('one scan of the pools file against an RPC endpoint; prints what is profitable after fees and gas')
+  .requiredOption('--rpc <url>', 'JSON-RPC endpoint')
+  .requiredOption('--pools <file>', 'pools file (the format the scanner agent reads)')
+  .option('--json', 'print a JSON array of the opportunities')
+  .action(async (options: { rpc: string; pools: string; json?: boolean }) => {
+    const config = loadEnvConfig();
+    const log = createLogger({ level: config.logLevel ?? 'warn' });
+    process.exitCode = await run(log, async () => {
+      const { scanOnce } = await import('./scan-once.js');
+      process.stdout.write(await scanOnce(config, options));
     });
   });
 
@@ -94,7 +128,7 @@ program
 
 program
   .command('serve')
-  .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue)')
+  .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue, price-feed, …)')
   .argument('<server>', 'server name')
   .option('--http', 'serve Streamable HTTP on 127.0.0.1 instead of stdio')
   .option('--port <port>', 'port for --http', (v) => Number.parseInt(v, 10))

@@ -1,7 +1,7 @@
 import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
 import { formatDuration } from '../config/duration.js';
-import { argSpecs, neededPermission, OpsError, type Command, type CommandContext, type FleetDirectory, type Reply } from '../commands/index.js';
+import { argSpecs, neededPermission, OpsError, type Command, type CommandContext, type DefiClients, type FleetDirectory, type Reply } from '../commands/index.js';
 import type { Member } from '../mcp-fleet/manifest.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
@@ -30,6 +30,7 @@ export interface DispatcherDeps {
   commands: Command[];
   members: Member[];
   ops: OpsClient;
+  defi: DefiClients;
   audit: AuditLog;
   agents(): Promise<AgentInfo[]>;
   silences: Silences;
@@ -120,6 +121,7 @@ export class Dispatcher {
       channel: request.channel,
       fleet: this.fleet,
       ops: this.deps.ops,
+      defi: this.deps.defi,
       timeoutMs: this.deps.timeoutMs,
       commands: this.deps.commands,
       agents: this.deps.agents,
@@ -165,7 +167,7 @@ export class Dispatcher {
       const waited = formatDuration(error.waitedMs);
       return fail(
         error.state === 'cancelled'
-          ? `no agent took the ${command} request within ${waited}, so it was cancelled — is the ops agent running? (see /agents)`
+          ? `no agent took the ${command} request within ${waited}, so it was cancelled — is its agent running? (see /agents)`
           : `${command} is still running after ${waited} (job ${error.jobId}); check /status in a moment`,
       );
     }

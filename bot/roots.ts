@@ -1,14 +1,18 @@
 import path from 'node:path';
+import { defiRuntime } from '../agents/defi-runtime.js';
 import { HealState } from '../agents/heal-state.js';
+import { autoExecutes } from '../agents/scanner.js';
 import { listAgents } from '../agents/heartbeat.js';
 import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
 import { loadCommands } from '../commands/index.js';
+import type { DefiClients } from '../commands/index.js';
 import type { Config, EnvConfig } from '../config/index.js';
 import { ProcessBackend } from '../mcp-fleet/backends/process.js';
 import { HealthStore } from '../mcp-fleet/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
 import { RedisHub } from '../queues/connection.js';
 import { startEmbeddedRedis } from '../queues/embedded-redis.js';
+import { defiQueue, executeQueue, riskQueue } from '../queues/defi.js';
 import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
 import { QueueClient } from '../queues/typed-queue.js';
@@ -65,6 +69,8 @@ export interface Shared {
   hub: RedisHub;
   ops: QueueClient<typeof opsQueue.jobs>;
   notify: QueueClient<typeof notifyQueue.jobs>;
+  /** The DeFi agents' queues (scanner, risk, executor). */
+  defi: DefiClients;
   audit: AuditLog;
 }
 
@@ -73,11 +79,16 @@ export function openShared(stack: Stack, hub: RedisHub): Shared {
   stack.defer('ops queue', () => ops.close());
   const notify = new QueueClient(notifyQueue, hub);
   stack.defer('notify queue', () => notify.close());
-  return { hub, ops, notify, audit: new AuditLog(hub, (entry) => notify.add('audit', entry)) };
+  const defi = { scanner: new QueueClient(defiQueue, hub), risk: new QueueClient(riskQueue, hub), execute: new QueueClient(executeQueue, hub) };
+  stack.defer('defi queues', () => Promise.all(Object.values(defi).map((q) => q.close())));
+  return { hub, ops, notify, defi, audit: new AuditLog(hub, (entry) => notify.add('audit', entry)) };
 }
 
 /** Starts agents by name; those that need the fleet get it (and fail clearly where it does not run). */
 export function startAgents(stack: Stack, names: string[], config: Config, shared: Shared, fleet?: FleetHost): RunningAgent[] {
+  // Opened lazily by the agents that use it, so a session without a chain stays quiet.
+  const defi = defiRuntime(config.defi, stack.log.child('defi'));
+  stack.defer('defi engine', () => defi.close());
   const deps: AgentDeps = {
     hub: shared.hub,
     log: stack.log,
@@ -87,6 +98,7 @@ export function startAgents(stack: Stack, names: string[], config: Config, share
     notify: shared.notify,
     ops: shared.ops,
     audit: shared.audit,
+    defi,
   };
   return names.map((name) => {
     const definition = AGENTS.find((a) => a.name === name);
@@ -112,6 +124,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     commands: await loadCommands(),
     members: config.manifest.members,
     ops: shared.ops,
+    defi: shared.defi,
     audit: shared.audit,
     agents: () => listAgents(shared.hub),
     silences: alerts,
@@ -164,6 +177,9 @@ export async function startDiscord(
   const notifier = new Notifier({
     hub: shared.hub,
     alerts: bot.alerts,
+    execute: config.defi.executor
+      ? { confirmations: bot.confirmations, buttons: (id) => transport.buttons(id, 'Execute', false), automatic: (o) => autoExecutes(config.defi.autoExecute, o) }
+      : undefined,
     channels: discord.channels,
     criticalRole: discord.criticalRole,
     groupWaitMs: config.notify.groupWaitMs,

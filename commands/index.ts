@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import type { Permission } from '../config/index.js';
 import type { Member } from '../mcp-fleet/manifest.js';
+import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
@@ -49,6 +50,8 @@ export interface CommandContext {
   channel: string;
   fleet: FleetDirectory;
   ops: OpsClient;
+  /** The DeFi agents: scanner (`defi`), risk, executor. */
+  defi: DefiClients;
   /** How long to wait for a job's result. */
   timeoutMs: number;
   commands: readonly Command[];
@@ -56,6 +59,12 @@ export interface CommandContext {
   /** Maintenance windows: alerts of a silenced member are not posted. */
   silences: Silences;
   healer: HealerControl;
+}
+
+export interface DefiClients {
+  scanner: DefiClient;
+  risk: RiskClient;
+  execute: ExecuteClient;
 }
 
 export interface Command<A extends z.ZodObject = z.ZodObject> {

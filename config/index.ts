@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
+import type { RiskSettings } from '../defi/risk.js';
 import { ManifestSchema, type Manifest } from '../mcp-fleet/manifest.js';
 import { DurationSchema } from './duration.js';
 
@@ -22,6 +23,23 @@ const idList = z
   .default('')
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
   .pipe(z.array(Snowflake));
+// fleet.yaml passes `${VAR}` of an unset variable as '': the member then gets the default, as fleetbot does.
+const emptyIsDefault = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema);
+const decimal = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal number such as 0.01');
+
+/** `WETH=10,USDC=50000` → { WETH: '10', USDC: '50000' } */
+const TokenCapsSchema = z
+  .string()
+  .default('')
+  .transform((v, ctx) => {
+    const caps: Record<string, string> = {};
+    for (const part of v.split(',').map((p) => p.trim()).filter(Boolean)) {
+      const match = /^([A-Za-z0-9.$_-]{1,16})=(\d+(?:\.\d+)?)$/.exec(part);
+      if (!match) ctx.addIssue({ code: 'custom', message: `"${part.slice(0, 40)}" is not SYMBOL=amount` });
+      else caps[match[1]!] = match[2]!;
+    }
+    return caps;
+  });
 
 export const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
@@ -66,7 +84,34 @@ export const EnvSchema = z.object({
   CHAT_MEMORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
   CHAT_MEMORY_TOKENS: z.coerce.number().int().min(200).max(100_000).default(4000),
   CHAT_MEMORY_TTL: DurationSchema.default(24 * 3600_000),
+  POOLS_FILE: blankIsUnset(z.string()).describe('the pools file (DEXes, tokens, pairs) the scanner and DeFi servers watch'),
+  EXECUTOR_KEY: blankIsUnset(z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'a 32-byte hex private key')).describe('key the executor signs with; unset: execution off'),
+  EXECUTOR_CONTRACT: blankIsUnset(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address')).describe('FlashArbitrage deployed by the executor key'),
+  MIN_PROFIT: emptyIsDefault(decimal.default('0')).describe('smallest net profit worth posting or running, in base-token units'),
+  MAX_POOL_SHARE: emptyIsDefault(z.coerce.number().gt(0).max(100).default(20)).describe('largest share (percent) of a pool reserve one trade may use'),
+  MAX_GAS_PRICE: emptyIsDefault(z.coerce.number().gt(0).default(500)).describe('gwei; above it nothing runs'),
+  TOKEN_CAPS: TokenCapsSchema.describe('per-token notional caps, SYMBOL=amount,…'),
+  AUTO_EXECUTE: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((p) => p.trim()).filter(Boolean))
+    .describe('pairs (BASE/TOKEN) whose findings run without an operator, or "all"; empty: none'),
+  SIMULATE_TOP: emptyIsDefault(z.coerce.number().int().min(1).max(100).default(5)).describe('candidates simulated per block'),
+  SCAN_INTERVAL: DurationSchema.default(1000).describe('how often the scanner asks for a new block'),
+  REPORT_INTERVAL: DurationSchema.default(3_600_000).describe('how often the reporter posts a digest'),
 });
+
+/** What the DeFi agents, commands and servers need. Execution needs both the key and the contract. */
+export interface DefiConfig {
+  rpcUrl?: string;
+  poolsFile?: string;
+  risk: RiskSettings;
+  simulateTop: number;
+  pollMs: number;
+  reportMs: number;
+  executor?: { key: string; contract: string };
+  autoExecute: string[];
+}
 
 export type Permission = z.infer<typeof PermissionSchema>;
 export type NotifyKind = 'alert' | 'finding' | 'healing' | 'audit';
@@ -102,6 +147,7 @@ export interface EnvConfig {
   logLevel?: LogLevel;
   opsTimeoutMs: number;
   console: { permission: Permission };
+  defi: DefiConfig;
   /** The environment as read, for `${VAR}` in fleet.yaml. */
   vars: Readonly<Record<string, string | undefined>>;
   fleetFile: string;
@@ -130,6 +176,9 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
     return { problems: result.error.issues.map((issue) => `environment ${issue.path.join('.')}: ${issue.message}`) };
   }
   const e = result.data;
+  if ((e.EXECUTOR_KEY === undefined) !== (e.EXECUTOR_CONTRACT === undefined)) {
+    return { problems: ['environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither'] };
+  }
   return {
     problems: [],
     config: {
@@ -139,6 +188,16 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
       logLevel: e.LOG_LEVEL,
       opsTimeoutMs: e.OPS_TIMEOUT,
       console: { permission: e.CONSOLE_PERMISSION },
+      defi: {
+        rpcUrl: e.RPC_URL,
+        poolsFile: e.POOLS_FILE === undefined ? undefined : path.resolve(cwd, e.POOLS_FILE),
+        risk: { minProfit: e.MIN_PROFIT, maxPoolSharePercent: e.MAX_POOL_SHARE, maxGasPriceGwei: e.MAX_GAS_PRICE, tokenCaps: e.TOKEN_CAPS },
+        simulateTop: e.SIMULATE_TOP,
+        pollMs: e.SCAN_INTERVAL,
+        reportMs: e.REPORT_INTERVAL,
+        executor: e.EXECUTOR_KEY && e.EXECUTOR_CONTRACT ? { key: e.EXECUTOR_KEY.startsWith('0x') ? e.EXECUTOR_KEY : `0x${e.EXECUTOR_KEY}`, contract: e.EXECUTOR_CONTRACT } : undefined,
+        autoExecute: e.AUTO_EXECUTE,
+      },
       vars: env,
       fleetFile: path.resolve(cwd, e.FLEET_FILE),
       fleetBackend: e.FLEET_BACKEND,

@@ -50,7 +50,16 @@ export async function probe(member: Member, state: MemberState, pool: McpPool): 
   const startedAt = state.startedAt;
   if (member.kind !== 'mcp') return { running: true, startedAt, ok: true, latencyMs: 0 };
   try {
-    return { running: true, startedAt, ok: true, latencyMs: await pool.ping(member.name, member.health.timeout) };
+    const latencyMs = await pool.ping(member.name, member.health.timeout);
+    if (member.health.tool) {
+      // The process answers, but what it serves may be down (its RPC endpoint): the tool says which.
+      const result = await pool.callTool(member.name, member.health.tool, {}, member.health.timeout);
+      if (result.isError) {
+        const text = (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join(' ');
+        return { running: true, startedAt, ok: false, reason: text || `${member.health.tool} failed` };
+      }
+    }
+    return { running: true, startedAt, ok: true, latencyMs };
   } catch (error) {
     return { running: true, startedAt, ok: false, reason: (error as Error).message };
   }

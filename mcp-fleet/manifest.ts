@@ -16,6 +16,7 @@ export const HealthSchema = z
     timeout: DurationSchema.default(2000).describe('a check slower than this fails'),
     retries: z.number().int().min(1).max(100).default(3).describe('consecutive failures before the member is unhealthy'),
     start_period: DurationSchema.default(10_000).describe('failures during this time after a start do not count'),
+    tool: z.string().optional().describe('an MCP tool (no arguments) called after the ping; an error result fails the check — e.g. the RPC behind a server'),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OpportunitySchema } from '../defi/opportunity.js';
 import { AuditEntrySchema } from '../security/audit.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
@@ -29,6 +30,24 @@ export const HealingSchema = z.object({
   at: z.number(),
 });
 
+/**
+ * An arbitrage finding for the findings channel: a simulated opportunity (posted once, again only when it grows),
+ * an execution's outcome, or the reporter's periodic digest.
+ */
+export const FindingSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('opportunity'), opportunity: OpportunitySchema, at: z.number() }),
+  z.object({
+    type: z.literal('execution'),
+    opportunity: OpportunitySchema,
+    ok: z.boolean(),
+    detail: z.string(),
+    txHash: z.string().optional(),
+    at: z.number(),
+  }),
+  z.object({ type: z.literal('digest'), title: z.string(), lines: z.array(z.string()), at: z.number() }),
+]);
+export type Finding = z.infer<typeof FindingSchema>;
+
 const delivered = z.void();
 
 export const notifyQueue = defineQueue({
@@ -44,6 +63,7 @@ export const notifyQueue = defineQueue({
     alert: { payload: AlertSchema, result: delivered },
     healing: { payload: HealingSchema, result: delivered },
     audit: { payload: AuditEntrySchema, result: delivered },
+    finding: { payload: FindingSchema, result: delivered },
   },
 });
 

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Worker } from 'bullmq';
+import { describeOpportunity } from '../../defi/describe.js';
 import type { RedisHub } from '../../queues/connection.js';
 import { notifyQueue } from '../../queues/notify.js';
 import { startWorker } from '../../queues/typed-queue.js';
@@ -70,7 +71,7 @@ function write(output: Writable, text: string): Promise<void> {
   return new Promise((resolve, reject) => output.write(text, (error) => (error ? reject(error) : resolve())));
 }
 
-/** Prints alerts and healing notices in an interactive console; from a pipe they are only logged. */
+/** Prints alerts, healing notices and arbitrage findings in an interactive console; from a pipe they are only logged. */
 export function consoleNotices(hub: RedisHub, alerts: AlertBook, log: Logger, output: Writable, interactive: boolean): Worker {
   const show = (line: string) => {
     if (interactive) output.write(`\n${line}\n`);
@@ -87,6 +88,11 @@ export function consoleNotices(hub: RedisHub, alerts: AlertBook, log: Logger, ou
       },
       async healing(h) {
         show(`✚ ${h.title}`);
+      },
+      async finding(f) {
+        if (f.type === 'opportunity') show(`$ ${describeOpportunity(f.opportunity)}`);
+        else if (f.type === 'execution') show(`${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}`);
+        else show([`• ${f.title}`, ...f.lines].join('\n'));
       },
       async audit() {
         // The console user sees each reply directly; the audit stream keeps the record.

@@ -141,14 +141,11 @@ export class DiscordTransport {
     };
   }
 
-  /** Confirm / Cancel for a pending request; the custom ids carry its random id and nothing else. */
-  private buttons(id: string) {
-    return [
-      new ActionRowBuilder<ButtonBuilder>().addComponents(
-        new ButtonBuilder().setCustomId(`${PREFIX}:confirm:${id}`).setLabel('Confirm').setStyle(ButtonStyle.Danger),
-        new ButtonBuilder().setCustomId(`${PREFIX}:cancel:${id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary),
-      ),
-    ];
+  /** Confirm / Cancel for a pending request (or one button, e.g. Execute); custom ids carry its random id only. */
+  buttons(id: string, label = 'Confirm', cancel = true) {
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(new ButtonBuilder().setCustomId(`${PREFIX}:confirm:${id}`).setLabel(label).setStyle(ButtonStyle.Danger));
+    if (cancel) row.addComponents(new ButtonBuilder().setCustomId(`${PREFIX}:cancel:${id}`).setLabel('Cancel').setStyle(ButtonStyle.Secondary));
+    return [row];
   }
 
   private async confirmation(request: CommandRequest, command: Command, args: Record<string, unknown>): Promise<DiscordMessage> {

@@ -4,7 +4,10 @@ import { z } from 'zod';
 import { formatDuration } from '../../config/duration.js';
 import type { NotifyKind } from '../../config/index.js';
 import type { RedisHub } from '../../queues/connection.js';
-import { AlertSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';
+import { formatAmount } from '../../defi/describe.js';
+import type { Opportunity } from '../../defi/opportunity.js';
+import { AlertSchema, FindingSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';
+import type { Confirmations } from '../confirmations.js';
 import type { AlertBook } from './alert-book.js';
 import { startWorker } from '../../queues/typed-queue.js';
 import { AuditEntrySchema } from '../../security/audit.js';
@@ -25,6 +28,8 @@ import { NO_PINGS, type DiscordMessage } from '../discord/render.js';
 export interface NotifierOptions {
   hub: RedisHub;
   alerts: AlertBook;
+  /** Set when trades can run: an opportunity posted carries an Execute button (answered like a confirmation), unless it runs by itself. */
+  execute?: { confirmations: Confirmations; buttons(id: string): DiscordMessage['components']; automatic(o: Opportunity): boolean };
   channels: Partial<Record<NotifyKind, string>>;
   criticalRole?: string;
   groupWaitMs: number;
@@ -38,10 +43,16 @@ const OutboxItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alert'), alert: AlertSchema, since: z.number(), queuedAt: z.number() }),
   z.object({ kind: z.literal('healing'), healing: HealingSchema, queuedAt: z.number() }),
   z.object({ kind: z.literal('audit'), entry: AuditEntrySchema, queuedAt: z.number() }),
+  z.object({ kind: z.literal('finding'), finding: FindingSchema, queuedAt: z.number() }),
   // A message already built that could not go out yet (rate limit, Discord unreachable).
   z.object({
     kind: z.literal('message'),
-    message: z.object({ content: z.string().optional(), embeds: z.array(z.record(z.string(), z.unknown())), allowedMentions: z.record(z.string(), z.unknown()) }),
+    message: z.object({
+      content: z.string().optional(),
+      embeds: z.array(z.record(z.string(), z.unknown())),
+      components: z.array(z.unknown()).optional(),
+      allowedMentions: z.record(z.string(), z.unknown()),
+    }),
     queuedAt: z.number(),
   }),
 ]);
@@ -79,6 +90,9 @@ export class Notifier {
         },
         audit: async (entry) => {
           if (accept('audit')) await this.enqueue('audit', { kind: 'audit', entry, queuedAt: Date.now() });
+        },
+        finding: async (finding) => {
+          if (accept('finding')) await this.enqueue('finding', { kind: 'finding', finding, queuedAt: Date.now() });
         },
       },
       { concurrency: 1, log: this.options.log },
@@ -161,6 +175,32 @@ export class Notifier {
     }
   }
 
+  private async opportunityMessage(o: Opportunity): Promise<DiscordMessage> {
+    const { symbol, decimals } = o.baseToken;
+    const amount = (v: string) => `${formatAmount(v, decimals)} ${symbol}`;
+    const embed: APIEmbed = {
+      title: `💱 ${o.path.join('→')} · buy ${o.buyDex}, sell ${o.sellDex} · simulated ✓`,
+      fields: [
+        { name: 'optimal input', value: amount(o.amountIn) },
+        { name: 'profit (swaps)', value: amount(o.profit) },
+        { name: 'net (after loan fee and gas)', value: amount(o.netProfit) },
+        { name: 'flash loan', value: o.flashLoan },
+        { name: 'id', value: o.id },
+      ],
+      color: 0x9b59b6,
+    };
+    const execute = this.options.execute;
+    if (!execute || execute.automatic(o)) return { embeds: [embed], allowedMentions: NO_PINGS };
+    // Asked for by the scanner; whoever presses Execute needs the operate permission, checked and audited then.
+    const id = await execute.confirmations.create({
+      caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' },
+      channel: this.options.channels.finding!,
+      command: 'execute',
+      args: { id: o.id, check: false },
+    });
+    return { embeds: [embed], components: execute.buttons(id), allowedMentions: NO_PINGS };
+  }
+
   /** Puts built messages back at the front of the outbox, in order, ready to go out without waiting again. */
   private async requeue(outbox: string, messages: DiscordMessage[]) {
     const items = messages.map((message) => JSON.stringify({ kind: 'message', message, queuedAt: 0 }));
@@ -217,7 +257,18 @@ export class Notifier {
         color: 0x95a5a6,
       });
     }
+    for (const item of items) {
+      if (item.kind !== 'finding' || item.finding.type === 'opportunity') continue;
+      const f = item.finding;
+      if (f.type === 'execution') embeds.push({ title: `${f.ok ? '✅' : '❌'} execute ${f.opportunity.id}`, description: [f.detail, f.txHash && `tx ${f.txHash}`].filter(Boolean).join('\n'), color: f.ok ? 0x2ecc71 : 0xe74c3c });
+      else embeds.push({ title: `📊 ${f.title}`, description: f.lines.join('\n'), color: 0x3498db });
+    }
     const messages: DiscordMessage[] = items.flatMap((i) => (i.kind === 'message' ? [i.message as DiscordMessage] : []));
+    // Each opportunity is a message of its own, so its Execute button belongs to it alone.
+    for (const item of items) {
+      if (item.kind !== 'finding' || item.finding.type !== 'opportunity') continue;
+      messages.push(await this.opportunityMessage(item.finding.opportunity));
+    }
     // Alert details and audit lines come from tools and logs: redacted like every reply.
     let rest: APIEmbed[] = embeds.map((e) => ({
       ...e,

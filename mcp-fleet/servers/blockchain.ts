@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { FetchRequest, formatEther, formatUnits, getAddress, isAddress, JsonRpcProvider, Network } from 'ethers';
+import { formatEther, formatUnits, getAddress, isAddress, type JsonRpcProvider } from 'ethers';
+import { connect, describeRpcError } from '../../defi/chain.js';
 import { z } from 'zod';
 import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
 
@@ -8,32 +9,7 @@ import { guarded, toolError, toolResult, type ServerDefinition } from './index.j
  * Side effects: JSON-RPC calls to RPC_URL.
  */
 
-const RPC_TIMEOUT_MS = 5000;
 const NO_RPC = 'no RPC endpoint configured: set RPC_URL in fleetbot\'s environment (fleet.yaml passes it to the blockchain member)';
-
-/**
- * A provider pinned to the chain the endpoint reports. Without a static network ethers retries network detection
- * forever when the node is down — and prints to stdout, which would corrupt the stdio MCP stream.
- */
-async function connect(url: string): Promise<JsonRpcProvider> {
-  const request = () => {
-    const r = new FetchRequest(url);
-    r.timeout = RPC_TIMEOUT_MS;
-    return r;
-  };
-  const probe = request();
-  probe.body = { jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] };
-  const response = await probe.send();
-  if (!response.ok()) throw new Error(`RPC answered HTTP ${response.statusCode}`);
-  const chainId = (response.bodyJson as { result?: string }).result;
-  if (!chainId) throw new Error('RPC did not return a chain id');
-  return new JsonRpcProvider(request(), Network.from(BigInt(chainId)), { staticNetwork: true, batchMaxCount: 1 });
-}
-
-function describeRpcError(error: unknown, url: string): string {
-  const message = (error as { shortMessage?: string; message?: string }).shortMessage ?? (error as Error).message ?? String(error);
-  return `RPC ${new URL(url).host} failed: ${message}`;
-}
 
 export default {
   name: 'blockchain',
@@ -47,7 +23,7 @@ export default {
         return await provider;
       } catch (error) {
         provider = undefined;
-        throw new Error(describeRpcError(error, config.rpcUrl));
+        throw new Error(error instanceof Error && error.message.startsWith('RPC ') ? error.message : describeRpcError(error, config.rpcUrl));
       }
     };
     // Errors of a connected provider name the endpoint without its path (where API keys live).
@@ -70,6 +46,18 @@ export default {
           () => guarded(async () => {
             const network = await call((p) => p.getNetwork());
             return toolResult(`chain id ${network.chainId}`, { chainId: Number(network.chainId) });
+          }),
+        );
+        server.registerTool(
+          'rpc_health',
+          {
+            description: 'Whether the configured RPC endpoint answers (fleet health checks call this); fine when none is configured',
+            annotations: readOnly,
+          },
+          () => guarded(async () => {
+            if (!config.rpcUrl) return toolResult('no RPC endpoint configured: nothing to check', { configured: false });
+            const block = await call((p) => p.getBlockNumber());
+            return toolResult(`RPC answers: block ${block}`, { configured: true, blockNumber: block });
           }),
         );
         server.registerTool(

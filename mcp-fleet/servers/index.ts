@@ -23,6 +23,12 @@ const LOADERS = {
   blockchain: () => import('./blockchain.js'),
   monitoring: () => import('./monitoring.js'),
   'task-queue': () => import('./task-queue.js'),
+  'price-feed': () => import('./price-feed.js'),
+  liquidity: () => import('./liquidity.js'),
+  arbitrage: () => import('./arbitrage.js'),
+  'flash-loan': () => import('./flash-loan.js'),
+  'risk-manager': () => import('./risk-manager.js'),
+  portfolio: () => import('./portfolio.js'),
 } satisfies Record<string, () => Promise<{ default: ServerDefinition }>>;
 
 export const SERVER_NAMES = Object.keys(LOADERS);

@@ -42,13 +42,13 @@ describe('fleetbot up (console, embedded Redis)', () => {
     const dir = scratch();
     const input = ['/status', '/restart monitoring', '/status', '/logs monitoring 5', 'help', '/logs x -5', '/logs monitoring 100000', '', 'y'.repeat(10_240), '/nope', '!status', ''].join('\n');
     const { code, stdout, stderr } = await fleetbot(['up'], input, { PATH: process.env.PATH }, dir);
-    expect(stderr).toMatch(/fleetbot is up: 3 fleet members, \d+ agents — type help/);
+    expect(stderr).toMatch(/fleetbot is up: 9 fleet members, \d+ agents — type help/);
     expect(code).toBe(0);
     const [status1, restart, status2, logs, help, ...rest] = replies(stdout);
 
-    expect(status1![0]).toBe('✔ fleet: 3 members — 3 healthy');
+    expect(status1![0]).toBe('✔ fleet: 9 members — 9 healthy');
     expect(status1![1]).toMatch(/^MEMBER +STATE +HEALTH +UPTIME +RESTARTS +PING +NOTE$/);
-    for (const [i, name] of ['blockchain', 'monitoring', 'task-queue'].entries()) {
+    for (const [i, name] of ['blockchain', 'monitoring', 'task-queue', 'price-feed', 'liquidity', 'arbitrage', 'flash-loan', 'risk-manager', 'portfolio'].entries()) {
       expect(status1![i + 2]).toMatch(new RegExp(`^${name} +running +healthy +[\\d.]+ s +0 +\\d+ ms$`));
     }
     expect(restart![0]).toMatch(/^✔ restarted monitoring in \d+\.\d+ s — healthy$/);
@@ -61,7 +61,7 @@ describe('fleetbot up (console, embedded Redis)', () => {
     expect(help![0]).toMatch(new RegExp(`^• ${commands.length} commands`));
     expect(help!.join('\n')).toContain('/logs <member> [count]');
 
-    expect(rest.map((r) => r.length)).toEqual([1, 1, 1, 1, 1, 5]);
+    expect(rest.map((r) => r.length)).toEqual([1, 1, 1, 1, 1, 11]);
     expect(rest.slice(0, 5).map((r) => r[0])).toEqual([
       '✖ count must be at least 1 — usage: /logs <member> [count]',
       '✖ count must be at most 5000 — usage: /logs <member> [count]',
@@ -69,7 +69,7 @@ describe('fleetbot up (console, embedded Redis)', () => {
       '✖ request too long (10240 characters; the limit is 2000)',
       `✖ unknown command \`nope\` — commands: ${commands.join(', ')}`,
     ]);
-    expect(rest[5]![0]).toBe('✔ fleet: 3 members — 3 healthy');
+    expect(rest[5]![0]).toBe('✔ fleet: 9 members — 9 healthy');
     expect(processesIn(dir)).toEqual([]);
   }, 60_000);
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AGENTS } from '../../agents/index.js';
 import { AuditLog } from '../../security/audit.js';
 import { member, SUPPORT, testServer, waitFor } from '../support/fleet.js';
 import { operator, reader, startStack } from '../support/stack.js';
@@ -126,7 +127,7 @@ describe('the ops loop', () => {
 
   it('GIVEN /agents THEN the ops and health agents are alive', async () => {
     const reply = await ask('/agents');
-    expect(reply.table!.rows.map((r) => r.cells.slice(0, 2))).toEqual([['ops', 'alive'], ['health', 'alive'], ['healer', 'alive']]);
+    expect(reply.table!.rows.map((r) => r.cells.slice(0, 2))).toEqual(AGENTS.map((a) => [a.name, 'alive']));
   });
 
   it('GIVEN a crash THEN a critical alert goes to the notify queue', async () => {
@@ -175,12 +176,12 @@ describe('the ops loop without an ops agent', () => {
     const s = await startStack([testServer('alpha')], { agents: [], opsTimeoutMs: 500 });
     try {
       const reply = await s.dispatcher.dispatchLine('/restart alpha', operator, 'test');
-      expect(reply.title).toBe('no agent took the restart request within 0.50 s, so it was cancelled — is the ops agent running? (see /agents)');
+      expect(reply.title).toBe('no agent took the restart request within 0.50 s, so it was cancelled — is its agent running? (see /agents)');
       const ops = new Queue('ops', { connection: s.hub.client, prefix: s.hub.prefix });
       expect(await ops.getJobCounts('waiting', 'active', 'delayed')).toEqual({ waiting: 0, active: 0, delayed: 0 });
       await ops.close();
       const agents = await s.dispatcher.dispatchLine('/agents', operator, 'test');
-      expect(agents.title).toBe('3 of 3 agents not running');
+      expect(agents.title).toBe(`${AGENTS.length} of ${AGENTS.length} agents not running`);
     } finally {
       await s.stop();
     }

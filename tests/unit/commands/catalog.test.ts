@@ -8,8 +8,11 @@ import { argSpecs, loadCommands, usage, validateCommand } from '../../../command
 describe('the command catalog', () => {
   it('loads every command of commands/, each valid, in name order', async () => {
     const commands = await loadCommands();
-    expect(commands.map((c) => c.name)).toEqual(['agents', 'call', 'heal', 'help', 'logs', 'restart', 'servers', 'silence', 'silences', 'status', 'unsilence']);
-    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['call', 'heal', 'restart', 'silence', 'unsilence']);
+    expect(commands.map((c) => c.name)).toEqual([
+      'agents', 'call', 'execute', 'heal', 'help', 'logs', 'opportunities', 'pools', 'price', 'restart', 'scan', 'servers', 'silence', 'silences', 'status', 'unsilence',
+    ]);
+    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['call', 'execute', 'heal', 'restart', 'silence', 'unsilence']);
+    expect(commands.filter((c) => c.destructive).map((c) => c.name)).toEqual(['execute', 'restart']);
   });
 
   it('derives argument specs from the zod schema: types, ranges, defaults, descriptions, member completion', async () => {

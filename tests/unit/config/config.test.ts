@@ -25,10 +25,26 @@ function fleetFile(text: string): string {
 describe('config', () => {
   it('GIVEN the repository fleet.yaml and an empty environment THEN it loads with defaults', () => {
     const config = loadConfig({}, ROOT);
-    expect(config.manifest.members.map((m) => m.name)).toEqual(['blockchain', 'monitoring', 'task-queue']);
+    expect(config.manifest.members.map((m) => m.name)).toEqual(['blockchain', 'monitoring', 'task-queue', 'price-feed', 'liquidity', 'arbitrage', 'flash-loan', 'risk-manager', 'portfolio']);
+    // DeFi is off until configured: no chain, no pools file, no executor.
+    expect(config.defi).toMatchObject({ rpcUrl: undefined, poolsFile: undefined, executor: undefined, autoExecute: [] });
+    expect(config.defi.risk).toEqual({ minProfit: '0', maxPoolSharePercent: 20, maxGasPriceGwei: 500, tokenCaps: {} });
     expect(config.redis).toEqual({ url: undefined, prefix: 'fleetbot' });
     expect(config.opsTimeoutMs).toBe(30_000);
     expect(config.manifest.members[1]!.health).toMatchObject({ interval: 5000, timeout: 2000, retries: 3 });
+  });
+
+  it('GIVEN DeFi variables THEN limits parse, execution needs key and contract together, and a bad key is never echoed', () => {
+    const key = 'ab'.repeat(32);
+    const contract = `0x${'12'.repeat(20)}`;
+    const config = loadConfig({ RPC_URL: 'http://127.0.0.1:8545', POOLS_FILE: 'pools.json', EXECUTOR_KEY: key, EXECUTOR_CONTRACT: contract, TOKEN_CAPS: 'WETH=10, USDC=2500.5', MIN_PROFIT: '0.01', AUTO_EXECUTE: 'WETH/USDC' }, ROOT);
+    expect(config.defi.executor).toEqual({ key: `0x${key}`, contract });
+    expect(config.defi.risk.tokenCaps).toEqual({ WETH: '10', USDC: '2500.5' });
+    expect(config.defi.poolsFile).toBe(path.join(ROOT, 'pools.json'));
+    expect(config.defi.autoExecute).toEqual(['WETH/USDC']);
+    expect(problemsOf(() => loadConfig({ EXECUTOR_KEY: key }, ROOT))).toEqual(['environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither']);
+    const bad = problemsOf(() => loadConfig({ EXECUTOR_KEY: 'cd'.repeat(31), TOKEN_CAPS: 'WETH:10' }, ROOT));
+    expect(bad).toEqual([expect.stringMatching(/^environment EXECUTOR_KEY: a 32-byte hex private key$/), 'environment TOKEN_CAPS: "WETH:10" is not SYMBOL=amount']);
   });
 
   it('GIVEN problems in the environment and in fleet.yaml THEN every one is reported at once, with file, line and key', () => {

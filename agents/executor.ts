@@ -1,0 +1,64 @@
+import { UnrecoverableError } from 'bullmq';
+import { describeOpportunity } from '../defi/describe.js';
+import { execute } from '../defi/executor.js';
+import { executeQueue } from '../queues/defi.js';
+import { startWorker } from '../queues/typed-queue.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { AgentDefinition } from './index.js';
+
+/**
+ * The executor runs an opportunity on chain — only with EXECUTOR_KEY and EXECUTOR_CONTRACT set (off by default),
+ * only after a fresh quote, the risk check and a simulation pass, and only with the configured key. Every outcome
+ * goes to the findings channel. Side effects: sends transactions; notify jobs.
+ */
+
+export const OFF = 'execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it';
+
+export const executorAgent: AgentDefinition = {
+  name: 'executor',
+  description: 'runs approved opportunities with the configured key (off by default)',
+  needsFleet: false,
+  start({ hub, log, notify, defi }) {
+    const heartbeat = startHeartbeat(hub, 'executor');
+    const worker = startWorker(
+      executeQueue,
+      hub,
+      {
+        async run({ id, requestedBy }) {
+          const settings = defi.config.executor;
+          if (!settings) throw new UnrecoverableError(OFF);
+          const engine = await defi.engine().catch((error: Error) => {
+            throw new UnrecoverableError(error.message);
+          });
+          const outcome = await execute(engine, settings, id);
+          log.info('execution', { id, requestedBy, ok: outcome.ok, refused: outcome.ok ? undefined : outcome.refused });
+          if (outcome.opportunity) {
+            await notify.add('finding', {
+              type: 'execution',
+              opportunity: outcome.opportunity,
+              ok: outcome.ok,
+              detail: outcome.ok ? `${describeOpportunity(outcome.opportunity)} — executed in block ${outcome.block}` : `refused: ${outcome.refused}`,
+              txHash: outcome.ok ? outcome.txHash : undefined,
+              at: Date.now(),
+            });
+          }
+          if (outcome.ok) await hub.client.hincrby(hub.key('defi', 'stats'), 'executed', 1);
+          return outcome.ok
+            ? { ok: true, txHash: outcome.txHash, block: outcome.block, profit: String(outcome.profit), gasUsed: String(outcome.gasUsed), opportunity: outcome.opportunity }
+            : { ok: false, refused: outcome.refused, opportunity: outcome.opportunity };
+        },
+      },
+      // One transaction at a time: the account's nonce and balance are shared.
+      { concurrency: 1, log },
+    );
+    worker.on('completed', () => heartbeat.count('done'));
+    worker.on('failed', () => heartbeat.count('failed'));
+    return {
+      ready: worker.waitUntilReady().then(() => undefined),
+      async stop() {
+        await worker.close();
+        await heartbeat.stop();
+      },
+    };
+  },
+};

@@ -1,0 +1,186 @@
+import { UnrecoverableError } from 'bullmq';
+import type { Engine, ScanResult } from '../defi/engine.js';
+import type { Opportunity } from '../defi/opportunity.js';
+import type { RedisHub } from '../queues/connection.js';
+import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
+import { QueueClient, startWorker } from '../queues/typed-queue.js';
+import { startHeartbeat } from './heartbeat.js';
+import type { AgentDefinition } from './index.js';
+
+/**
+ * The scanner watches the chain: on every new block it reads every watched pool, sizes the cycles, simulates the
+ * best, stores the scan in Redis and posts to the findings channel what the simulation confirmed — each opportunity
+ * once, again only when its net profit grows by a tenth or after its gap closed. It also answers the `defi` queue
+ * (/scan, /opportunities, /price, /pools). With RPC_URL or POOLS_FILE unset it only answers, saying what to set.
+ * Side effects: JSON-RPC reads; Redis keys `<prefix>:defi:*`; notify and execute jobs.
+ */
+
+/** A re-post needs the net profit to grow by this much (per mille). */
+const GROWTH_PERMILLE = 1100n;
+
+export function summarize(scan: ScanResult): ScanSummary {
+  const { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, timings } = scan;
+  return { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, totalMs: timings.totalMs };
+}
+
+export const defiKeys = (hub: RedisHub) => ({
+  lastScan: hub.key('defi', 'last-scan'),
+  posted: hub.key('defi', 'posted'),
+  rpc: hub.key('defi', 'rpc'),
+  stats: hub.key('defi', 'stats'),
+});
+
+export async function lastScan(hub: RedisHub): Promise<ScanSummary | null> {
+  const raw = await hub.client.get(defiKeys(hub).lastScan);
+  return raw ? (JSON.parse(raw) as ScanSummary) : null;
+}
+
+/** Which opportunities to post now; remembers what was posted, and forgets cycles whose gap closed. */
+async function toPost(hub: RedisHub, opportunities: Opportunity[]): Promise<Opportunity[]> {
+  const key = defiKeys(hub).posted;
+  const posted = await hub.client.hgetall(key);
+  const current = new Set(opportunities.map((o) => o.id));
+  const closed = Object.keys(posted).filter((id) => !current.has(id));
+  if (closed.length) await hub.client.hdel(key, ...closed);
+  const fresh = opportunities.filter((o) => {
+    const before = posted[o.id];
+    return before === undefined || BigInt(o.netProfit) * 1000n >= BigInt(before) * GROWTH_PERMILLE;
+  });
+  if (fresh.length) await hub.client.hset(key, Object.fromEntries(fresh.map((o) => [o.id, o.netProfit])));
+  return fresh;
+}
+
+export const scannerAgent: AgentDefinition = {
+  name: 'scanner',
+  description: 'on every block: read pools, size cycles, simulate, post findings',
+  needsFleet: false,
+  start({ hub, log, notify, defi }) {
+    const heartbeat = startHeartbeat(hub, 'scanner');
+    const keys = defiKeys(hub);
+    const execute = new QueueClient(executeQueue, hub);
+    const engine = async (): Promise<Engine> => {
+      try {
+        return await defi.engine();
+      } catch (error) {
+        // Not configured, unknown tokens, RPC down: the user reads why; retrying the same job would not help.
+        throw new UnrecoverableError((error as Error).message);
+      }
+    };
+    const record = async (scan: ScanResult) => {
+      const summary = summarize(scan);
+      await hub.client.set(keys.lastScan, JSON.stringify(summary));
+      await hub.client.set(keys.rpc, JSON.stringify({ ok: true, block: scan.block, at: scan.at }));
+      return summary;
+    };
+
+    const worker = startWorker(
+      defiQueue,
+      hub,
+      {
+        async scan() {
+          return record(await (await engine()).scan());
+        },
+        async opportunities() {
+          return { scan: await lastScan(hub) };
+        },
+        async price({ base, quote }) {
+          const p = await (await engine()).prices(base, quote).catch((error: Error) => {
+            throw new UnrecoverableError(error.message);
+          });
+          return {
+            base: p.base.symbol,
+            quote: p.quote.symbol,
+            baseDecimals: p.base.decimals,
+            quoteDecimals: p.quote.decimals,
+            block: p.block,
+            quotes: p.quotes.map((q) => ({ ...q, reserveBase: String(q.reserveBase), reserveQuote: String(q.reserveQuote) })),
+            spreadPercent: p.spreadPercent,
+          };
+        },
+        async pools() {
+          const e = await engine();
+          const { block, pools } = await e.pools();
+          return {
+            block,
+            missing: e.registry.missing,
+            pools: pools.map(({ pool, reserves }) => ({
+              dex: pool.dex.name,
+              address: pool.address,
+              token0: pool.token0.symbol,
+              token1: pool.token1.symbol,
+              decimals0: pool.token0.decimals,
+              decimals1: pool.token1.decimals,
+              reserve0: reserves && String(reserves.reserve0),
+              reserve1: reserves && String(reserves.reserve1),
+            })),
+          };
+        },
+      },
+      { concurrency: 4, log },
+    );
+    worker.on('completed', () => heartbeat.count('done'));
+    worker.on('failed', () => heartbeat.count('failed'));
+
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    let lastBlock = -1;
+    let lastError: string | undefined;
+    let running: Promise<void> | undefined;
+    let markReady: () => void = () => {};
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+
+    const tick = async () => {
+      try {
+        const e = await defi.engine();
+        const block = await e.blockNumber();
+        if (block !== lastBlock) {
+          const scan = await e.scan({ blockTag: block });
+          lastBlock = block;
+          await record(scan);
+          const fresh = await toPost(hub, scan.opportunities);
+          for (const opportunity of fresh) await notify.add('finding', { type: 'opportunity', opportunity, at: Date.now() });
+          await hub.client.hincrby(keys.stats, 'scans', 1);
+          if (fresh.length) await hub.client.hincrby(keys.stats, 'posted', fresh.length);
+          const auto = defi.config.executor ? fresh.filter((o) => o.risk.ok && autoExecutes(defi.config.autoExecute, o)) : [];
+          for (const o of auto) await execute.add('run', { id: o.id, requestedBy: 'auto-execute', auto: true });
+          heartbeat.count('done');
+        }
+        if (lastError) log.info('chain reachable again', { block });
+        lastError = undefined;
+      } catch (error) {
+        const message = (error as Error).message;
+        // Said once per distinct failure: a dead RPC must not flood the log every second.
+        if (message !== lastError) log.warn('scan failed; retrying', { error: message });
+        lastError = message;
+        heartbeat.count('failed');
+        await hub.client.set(keys.rpc, JSON.stringify({ ok: false, error: message, at: Date.now() })).catch(() => {});
+      } finally {
+        markReady();
+        if (!stopped) timer = setTimeout(() => (running = tick()), defi.config.pollMs);
+      }
+    };
+    if (defi.missing()) {
+      log.info(defi.missing()!);
+      markReady();
+    } else {
+      running = tick();
+    }
+
+    return {
+      ready: Promise.all([ready, worker.waitUntilReady()]).then(() => undefined),
+      async stop() {
+        stopped = true;
+        clearTimeout(timer);
+        await running;
+        await worker.close();
+        await execute.close();
+        await heartbeat.stop();
+      },
+    };
+  },
+};
+
+export function autoExecutes(pairs: readonly string[], o: Opportunity): boolean {
+  const name = o.pair.join('/').toUpperCase();
+  return pairs.some((p) => p.toLowerCase() === 'all' || p.toUpperCase() === name || p.toUpperCase() === [...o.pair].reverse().join('/').toUpperCase());
+}

@@ -1,0 +1,115 @@
+import { parseEther } from 'ethers';
+import { cycleProfit } from '../defi/amm-math.js';
+import type { Reserves } from '../defi/batch-read.js';
+import { enumerateCycles, evaluate, legsOf } from '../defi/cycles.js';
+import { deployDevnet, startAnvil, type DevnetPoolSpec } from '../defi/devnet.js';
+import { Engine } from '../defi/engine.js';
+import { freePort } from '../mcp-fleet/ports.js';
+
+/**
+ * The arbitrage engine: cycles evaluated per second (math only), and a full scan of 2,000 pairs on two DEXes on
+ * Anvil (batched read + evaluation + simulation of the best candidates) — next to brute-force sizing over fixed
+ * test volumes, as flashbots/simple-arbitrage does, measured on the same reserves: its speed and the share of the
+ * closed-form optimum's profit it finds.
+ */
+
+const PAIRS = 2000;
+const e18 = 10n ** 18n;
+// simple-arbitrage's TEST_VOLUMES, in ETH.
+const TEST_VOLUMES = ['0.01', '0.1', '1', '2', '5', '10'].map((v) => parseEther(v));
+
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** WETH/TKn on two DEXes, depths 50–5,000 WETH, price gaps of 0–3 % (a quarter of the pairs above the fees). */
+function spec(): { tokens: { symbol: string; decimals: number }[]; pools: DevnetPoolSpec[] } {
+  const next = rng(42);
+  const tokens = Array.from({ length: PAIRS }, (_, i) => ({ symbol: `T${i}`, decimals: 18 }));
+  const pools = tokens.flatMap(({ symbol }) => {
+    const depth = BigInt(Math.floor(50 + next() * 4950)) * e18;
+    const price = BigInt(Math.floor(100 + next() * 2000));
+    const gapBps = BigInt(Math.floor(next() < 0.25 ? 60 + next() * 240 : next() * 60));
+    return [
+      { dex: 'uni', pair: ['WETH', symbol] as [string, string], reserves: [depth, depth * price] as [bigint, bigint] },
+      { dex: 'sushi', pair: ['WETH', symbol] as [string, string], reserves: [depth, (depth * price * (10_000n + gapBps)) / 10_000n] as [bigint, bigint] },
+    ];
+  });
+  return { tokens, pools };
+}
+
+const time = (runs: number, body: () => unknown) => {
+  body();
+  const began = performance.now();
+  for (let i = 0; i < runs; i++) body();
+  return (performance.now() - began) / runs;
+};
+
+export async function benchArbitrage(): Promise<string[]> {
+  const out: string[] = [];
+  const anvil = await startAnvil({ port: await freePort() });
+  try {
+    const { tokens, pools } = spec();
+    const began = performance.now();
+    const net = await deployDevnet(anvil.url, { tokens, dexes: ['uni', 'sushi'], pools, balancerWeth: 100_000n * e18 });
+    out.push(`devnet: ${PAIRS} pairs × 2 DEXes (${pools.length} Uniswap V2 pools) deployed on Anvil in ${((performance.now() - began) / 1000).toFixed(1)} s`);
+    const engine = await Engine.open({ rpcUrl: anvil.url, pools: net.poolsFile, risk: { minProfit: '0', maxPoolSharePercent: 50, maxGasPriceGwei: 1000, tokenCaps: {} }, simulateTop: 5 });
+    try {
+      const block = await engine.blockNumber();
+      const reserves: Map<string, Reserves> = await engine.reserves(block);
+      const cycles = enumerateCycles(engine.registry, { triangles: false });
+
+      const evalMs = time(20, () => evaluate(cycles, reserves));
+      out.push(`math only: ${cycles.length} cycles (${PAIRS} pairs, both directions) in ${evalMs.toFixed(2)} ms — ${Math.round((PAIRS / evalMs) * 1000).toLocaleString('en')} pairs/s`);
+
+      const readMs = await timeAsync(10, () => engine.reserves(block));
+      const scans: number[] = [];
+      let last;
+      for (let i = 0; i < 10; i++) {
+        const t = performance.now();
+        last = await engine.scan({ blockTag: block });
+        scans.push(performance.now() - t);
+      }
+      scans.sort((a, b) => a - b);
+      out.push(`batched read of ${engine.registry.pools.length} pools: ${readMs.toFixed(1)} ms`);
+      out.push(
+        `full scan (read + evaluate + simulate top 5): p50 ${scans[5]!.toFixed(1)} ms, min ${scans[0]!.toFixed(1)} ms, max ${scans.at(-1)!.toFixed(1)} ms (target < 250 ms); ` +
+          `${last!.candidates} candidates, ${last!.opportunities.length} simulated ✓`,
+      );
+
+      // Brute force over fixed volumes, on the same reserves and cycles.
+      const candidates = evaluate(cycles, reserves);
+      const bruteMs = time(20, () => {
+        for (const cycle of cycles) {
+          const legs = legsOf(cycle, reserves);
+          if (!legs) continue;
+          for (const v of TEST_VOLUMES) cycleProfit(v, legs);
+        }
+      });
+      let optimum = 0n;
+      let brute = 0n;
+      for (const c of candidates) {
+        optimum += c.profit;
+        const best = TEST_VOLUMES.map((v) => cycleProfit(v, c.legs)).reduce((a, b) => (b > a ? b : a), 0n);
+        brute += best;
+      }
+      const share = optimum === 0n ? 0 : Number((brute * 100_000n) / optimum) / 1000;
+      out.push(`brute force over ${TEST_VOLUMES.length} test volumes: ${bruteMs.toFixed(2)} ms for the same ${cycles.length} cycles — ${Math.round((PAIRS / bruteMs) * 1000).toLocaleString('en')} pairs/s`);
+      out.push(`profit found over the ${candidates.length} profitable cycles: closed form 100 %, brute force ${share.toFixed(1)} % of it`);
+    } finally {
+      engine.close();
+      net.provider.destroy();
+    }
+  } finally {
+    await anvil.stop();
+  }
+  return out;
+}
+
+async function timeAsync(runs: number, body: () => Promise<unknown>): Promise<number> {
+  await body();
+  const began = performance.now();
+  for (let i = 0; i < runs; i++) await body();
+  return (performance.now() - began) / runs;
+}
