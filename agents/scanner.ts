@@ -1,9 +1,11 @@
 import { UnrecoverableError } from 'bullmq';
+import { formatUnits } from 'ethers';
 import type { Engine, ScanResult } from '../defi/engine.js';
 import type { Opportunity } from '../defi/opportunity.js';
 import type { RedisHub } from '../queues/connection.js';
 import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
 import { QueueClient, startWorker } from '../queues/typed-queue.js';
+import { metrics } from '../telemetry/metrics.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { AgentDefinition } from './index.js';
 
@@ -48,6 +50,15 @@ async function toPost(hub: RedisHub, opportunities: Opportunity[]): Promise<Oppo
   });
   if (fresh.length) await hub.client.hset(key, Object.fromEntries(fresh.map((o) => [o.id, o.netProfit])));
   return fresh;
+}
+
+function observe(scan: ScanResult, posted: number) {
+  metrics.scannerPairs.inc(scan.pools);
+  metrics.scanSeconds.observe(scan.timings.totalMs / 1000);
+  metrics.opportunities.inc({ outcome: 'posted' }, posted);
+  metrics.opportunities.inc({ outcome: 'repeat' }, scan.opportunities.length - posted);
+  const best = scan.opportunities.reduce<Opportunity | undefined>((a, o) => (!a || BigInt(o.netProfit) > BigInt(a.netProfit) ? o : a), undefined);
+  if (best) metrics.simulatedProfit.set({ token: best.baseToken.symbol }, Number(formatUnits(best.netProfit, best.baseToken.decimals)));
 }
 
 export const scannerAgent: AgentDefinition = {
@@ -138,6 +149,7 @@ export const scannerAgent: AgentDefinition = {
           lastBlock = block;
           await record(scan);
           const fresh = await toPost(hub, scan.opportunities);
+          observe(scan, fresh.length);
           for (const opportunity of fresh) await notify.add('finding', { type: 'opportunity', opportunity, at: Date.now() });
           await hub.client.hincrby(keys.stats, 'scans', 1);
           if (fresh.length) await hub.client.hincrby(keys.stats, 'posted', fresh.length);

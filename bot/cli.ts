@@ -44,9 +44,11 @@ async function runEverything(config: Config, stack: Stack, banner = ''): Promise
   const fleet = await roots.openFleet(stack, config, shared.hub);
   const agents = roots.startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
   const bot = await roots.openBot(stack, config, shared);
+  const dashboard = await roots.startDashboardFor(stack, config, shared, bot);
   await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
   if (config.discord) await roots.startDiscord(stack, config, shared, bot);
   process.stderr.write(`${banner}fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
+  if (dashboard) process.stderr.write(`dashboard: ${dashboard}\n`);
   if (config.discord) await untilSignal();
   else await roots.runConsoleChat(stack, config, shared, bot);
 }
@@ -101,6 +103,8 @@ program
       const roots = await import('./roots.js');
       const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: false }));
       const bot = await roots.openBot(stack, config, shared);
+      const dashboard = await roots.startDashboardFor(stack, config, shared, bot);
+      if (dashboard) log.info('dashboard ready', { url: dashboard.replace(/token=.*/, 'token=…') });
       if (!config.discord) return roots.runConsoleChat(stack, config, shared, bot);
       await roots.startDiscord(stack, config, shared, bot);
       await untilSignal();

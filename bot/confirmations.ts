@@ -4,6 +4,7 @@ import type { Command, Reply } from '../commands/index.js';
 import { neededPermission } from '../commands/index.js';
 import type { RedisHub } from '../queues/connection.js';
 import { hasPermission, type Caller } from '../security/permissions.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { CommandRequest, Dispatcher } from './dispatch.js';
 
 /**
@@ -79,6 +80,17 @@ export type Answer =
  * two answers at once exactly one counts.
  */
 export async function answerConfirmation(
+  deps: { dispatcher: Dispatcher; confirmations: Confirmations },
+  id: string,
+  presser: Caller,
+  action: 'confirm' | 'cancel',
+): Promise<Answer> {
+  const answer = await decide(deps, id, presser, action);
+  metrics.confirmations.inc({ answer: answer.kind.replace('-', '_') });
+  return answer;
+}
+
+async function decide(
   deps: { dispatcher: Dispatcher; confirmations: Confirmations },
   id: string,
   presser: Caller,

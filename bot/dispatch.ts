@@ -9,7 +9,9 @@ import type { AuditLog } from '../security/audit.js';
 import { hasPermission, type Caller } from '../security/permissions.js';
 import { redact } from '../security/redact.js';
 import type { Logger } from '../telemetry/logger.js';
+import { metrics } from '../telemetry/metrics.js';
 import { bindWords, describeIssues, splitRequest } from './command-line.js';
+import type { Telemetry } from './dashboard/watch.js';
 import type { Silences } from './notifier/alert-book.js';
 import { unknownChoice } from './suggest.js';
 
@@ -35,6 +37,7 @@ export interface DispatcherDeps {
   agents(): Promise<AgentInfo[]>;
   silences: Silences;
   healer: HealerControl;
+  telemetry: Telemetry;
   timeoutMs: number;
   log: Logger;
 }
@@ -67,6 +70,7 @@ export class Dispatcher {
   }
 
   private unknownCommand(name: string): Reply {
+    metrics.commands.inc({ command: 'unknown', outcome: 'invalid', via: 'any' });
     return fail(unknownChoice('command', name, this.deps.commands.map((c) => c.name)));
   }
 
@@ -96,18 +100,24 @@ export class Dispatcher {
   async check(request: CommandRequest): Promise<Checked> {
     const command = this.command(request.command);
     if (!command) return { ok: false, reply: this.unknownCommand(request.command) };
+    const count = (outcome: 'invalid' | 'denied') => metrics.commands.inc({ command: command.name, outcome, via: request.caller.via });
     const parsed = command.args.safeParse(request.args);
-    if (!parsed.success) return { ok: false, reply: fail(describeIssues(command, parsed.error)) };
+    if (!parsed.success) {
+      count('invalid');
+      return { ok: false, reply: fail(describeIssues(command, parsed.error)) };
+    }
     try {
       for (const spec of argSpecs(command)) {
         const value = (parsed.data as Record<string, unknown>)[spec.name];
         if (spec.complete === 'member' && typeof value === 'string') this.fleet.member(value);
       }
     } catch (error) {
+      count('invalid');
       return { ok: false, reply: this.errorReply(command.name, error) };
     }
     const permission = hasPermission(request.caller, neededPermission(command, parsed.data as Record<string, unknown>));
     if (!permission.ok) {
+      count('denied');
       await this.audit(request, 'denied', permission.message);
       return { ok: false, reply: fail(permission.message) };
     }
@@ -127,13 +137,17 @@ export class Dispatcher {
       agents: this.deps.agents,
       silences: this.deps.silences,
       healer: this.deps.healer,
+      telemetry: this.deps.telemetry,
     };
     let reply: Reply;
+    const began = performance.now();
     try {
       reply = redactReply(await command.run(ctx, args));
     } catch (error) {
       reply = this.errorReply(command.name, error);
     }
+    metrics.commandSeconds.observe({ command: command.name }, (performance.now() - began) / 1000);
+    metrics.commands.inc({ command: command.name, outcome: reply.tone === 'error' ? 'error' : 'ok', via: request.caller.via });
     if (neededPermission(command, args) !== 'read') await this.audit(request, reply.tone === 'error' ? 'failed' : 'ok', reply.title);
     return reply;
   }

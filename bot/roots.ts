@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { defiRuntime } from '../agents/defi-runtime.js';
 import { HealState } from '../agents/heal-state.js';
@@ -22,6 +23,9 @@ import { ChatService } from './chat/index.js';
 import { Confirmations } from './confirmations.js';
 import { consoleNotices, runConsole } from './console/transport.js';
 import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
+import { FleetView } from './dashboard/fleet-view.js';
+import { startDashboard } from './dashboard/server.js';
+import { FleetWatch } from './dashboard/watch.js';
 import { Dispatcher } from './dispatch.js';
 import { AlertBook } from './notifier/alert-book.js';
 import { Notifier } from './notifier/index.js';
@@ -116,10 +120,15 @@ export interface Bot {
   confirmations: Confirmations;
   /** The alert book the notifier and the silence commands share. */
   alerts: AlertBook;
+  /** Fleet figures and their history, for the dashboard, /metrics and /chart. */
+  watch: FleetWatch;
 }
 
 export async function openBot(stack: Stack, config: Config, shared: Shared): Promise<Bot> {
   const alerts = new AlertBook(shared.hub, config.manifest.members, config.notify.repeatIntervalMs);
+  const watch = new FleetWatch(new FleetView(shared.hub), stack.log.child('watch'));
+  watch.start();
+  stack.defer('fleet watch', () => watch.stop());
   const dispatcher = new Dispatcher({
     commands: await loadCommands(),
     members: config.manifest.members,
@@ -129,6 +138,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     agents: () => listAgents(shared.hub),
     silences: alerts,
     healer: new HealState(shared.hub),
+    telemetry: watch,
     timeoutMs: config.opsTimeoutMs,
     log: stack.log.child('bot'),
   });
@@ -142,7 +152,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     timeoutMs: config.opsTimeoutMs,
     log: stack.log.child('chat'),
   });
-  return { dispatcher, chat, confirmations, alerts };
+  return { dispatcher, chat, confirmations, alerts, watch };
 }
 
 /** The console chat until end of input, with alerts shown in a terminal. */
@@ -152,6 +162,7 @@ export async function runConsoleChat(stack: Stack, config: Config, shared: Share
   stack.defer('console notices', () => notices.close());
   await runConsole({
     bot,
+    imageDir: path.join(config.home, 'charts'),
     caller: { id: `console:${process.pid}`, name: 'console', permission: config.console.permission, via: 'console' },
   });
 }
@@ -190,6 +201,22 @@ export async function startDiscord(
   notifier.start();
   stack.defer('notifier', () => notifier.stop());
   return transport;
+}
+
+/**
+ * The dashboard for a bot process. A busy port is a warning, not a failure: the bot's job is the chat, and the
+ * dashboard is a view of it.
+ */
+export async function startDashboardFor(stack: Stack, config: Config, shared: Shared, bot: Bot): Promise<string | undefined> {
+  const token = config.dashboard.token ?? randomBytes(18).toString('base64url');
+  try {
+    const dashboard = await startDashboard({ ...config.dashboard, token, watch: bot.watch, hub: shared.hub, log: stack.log.child('dashboard') });
+    stack.defer('dashboard', () => dashboard.close());
+    return `${dashboard.url}/?token=${token}`;
+  } catch (error) {
+    stack.log.warn('dashboard not started', { error });
+    return undefined;
+  }
 }
 
 /** Waits for the agents' first round (every member checked), but never longer than `limitMs`. */

@@ -12,7 +12,9 @@ export function didYouMean(input: string, choices: readonly string[]): string | 
   const prefixed = choices.filter((c) => wanted.length >= 2 && normal(c).startsWith(wanted));
   if (prefixed.length === 1) return prefixed[0];
   const best = closest(input.toLowerCase(), [...choices]);
-  return distance(input.toLowerCase(), best) <= Math.max(2, Math.floor(input.length / 3)) ? best : undefined;
+  // Two edits are a typo in a long word ("stauts"), but in a short one they make another word ("what" → "chart").
+  const limit = input.length >= 5 ? Math.max(2, Math.floor(input.length / 3)) : 1;
+  return distance(input.toLowerCase(), best) <= limit ? best : undefined;
 }
 
 /** Echoes user input safely in a reply: short, one line, no markdown that could break out of `code`. */

@@ -8,6 +8,7 @@ import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
+import type { Telemetry } from '../bot/dashboard/watch.js';
 import type { Silences } from '../bot/notifier/alert-book.js';
 import type { Caller } from '../security/permissions.js';
 
@@ -27,6 +28,8 @@ export interface Reply {
   table?: { columns: string[]; rows: { cells: string[]; tone?: Tone }[] };
   /** Preformatted output such as log lines; sent as a file where a chat message is too small. */
   code?: { text: string; filename: string };
+  /** A picture (a chart): shown on Discord, saved to a file by the console. */
+  image?: { png: Buffer; filename: string };
 }
 
 /** A failure the user should read: a short message, no stack. */
@@ -59,6 +62,8 @@ export interface CommandContext {
   /** Maintenance windows: alerts of a silenced member are not posted. */
   silences: Silences;
   healer: HealerControl;
+  /** The fleet's figures and their recent history. */
+  telemetry: Telemetry;
 }
 
 export interface DefiClients {

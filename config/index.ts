@@ -84,6 +84,10 @@ export const EnvSchema = z.object({
   CHAT_MEMORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
   CHAT_MEMORY_TOKENS: z.coerce.number().int().min(200).max(100_000).default(4000),
   CHAT_MEMORY_TTL: DurationSchema.default(24 * 3600_000),
+  DASHBOARD_HOST: z.string().default('127.0.0.1').describe('address the dashboard listens on'),
+  DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('0 picks a free port'),
+  DASHBOARD_TOKEN: blankIsUnset(z.string().min(16, 'at least 16 characters')).describe('unset: a new random token at every start'),
+  DASHBOARD_PUBLIC: z.enum(['true', 'false']).default('false').describe('true opens the read-only views without the token'),
   POOLS_FILE: blankIsUnset(z.string()).describe('the pools file (DEXes, tokens, pairs) the scanner and DeFi servers watch'),
   EXECUTOR_KEY: blankIsUnset(z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'a 32-byte hex private key')).describe('key the executor signs with; unset: execution off'),
   EXECUTOR_CONTRACT: blankIsUnset(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address')).describe('FlashArbitrage deployed by the executor key'),
@@ -156,6 +160,7 @@ export interface EnvConfig {
   discord?: DiscordConfig;
   notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
   chat: ChatConfig;
+  dashboard: { host: string; port: number; token?: string; publicViews: boolean };
 }
 
 export interface Config extends EnvConfig {
@@ -223,6 +228,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
             chatChannels: e.DISCORD_CHAT_CHANNELS,
           }
         : undefined,
+      dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, token: e.DASHBOARD_TOKEN, publicViews: e.DASHBOARD_PUBLIC === 'true' },
       chat: {
         model: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? { name: e.OPENAI_MODEL, apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } : undefined,
         maxSteps: e.CHAT_MAX_STEPS,

@@ -1,6 +1,7 @@
 import { Job, Queue, QueueEvents, UnrecoverableError, Worker, type JobsOptions } from 'bullmq';
 import type { z } from 'zod';
 import type { Logger } from '../telemetry/logger.js';
+import { metrics } from '../telemetry/metrics.js';
 import type { RedisHub } from './connection.js';
 
 /**
@@ -142,10 +143,21 @@ export function startWorker<J extends Record<string, JobSpec>>(
       connection: hub.connect(),
       prefix: hub.prefix,
       concurrency,
+      // Per-minute completed and failed counts kept by BullMQ for a day: the dashboard's rates.
+      metrics: { maxDataPoints: 24 * 60 },
       ...(lockDurationMs ? { lockDuration: lockDurationMs, stalledInterval: lockDurationMs } : {}),
     },
   );
-  worker.on('failed', (job, error) => log.warn('job failed', { queue: spec.name, job: job?.name, id: job?.id, reason: error.message }));
+  const observe = (job: Job | undefined, outcome: 'completed' | 'failed') => {
+    if (!job?.processedOn || !job.finishedOn || !(job.name in spec.jobs)) return;
+    metrics.jobSeconds.observe({ queue: spec.name, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+  };
+  worker.on('completed', (job) => observe(job, 'completed'));
+  worker.on('failed', (job, error) => {
+    observe(job, 'failed');
+    if (job && job.name in spec.jobs) metrics.jobFailures.inc({ queue: spec.name, job: job.name });
+    log.warn('job failed', { queue: spec.name, job: job?.name, id: job?.id, reason: error.message });
+  });
   worker.on('error', (error) => log.error('worker error', { queue: spec.name, error }));
   return worker;
 }

@@ -9,6 +9,7 @@ import type { OpsClient, ToolInfo } from '../../queues/ops.js';
 import { hasPermission, type Caller } from '../../security/permissions.js';
 import { redact } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { metrics } from '../../telemetry/metrics.js';
 import { unreadable } from '../command-line.js';
 import { renderText } from '../console/render.js';
 import { confirmQuestion, type Confirmations } from '../confirmations.js';
@@ -42,6 +43,10 @@ export interface ChatDeps {
   timeoutMs: number;
   log: Logger;
 }
+
+type ToolOutcome =
+  | { outcome: 'ok' | 'refused' | 'error'; content: string; ran: string }
+  | { outcome: 'confirmation'; answer: ChatAnswer & { confirmation: NonNullable<ChatAnswer['confirmation']> } };
 
 interface ChatTool {
   /** The function name the model sees: a command's name, or `server__tool`. */
@@ -108,7 +113,10 @@ export class ChatService {
 
   async turn(text: string, caller: Caller, channel: string, progress: (note: string) => void = () => {}): Promise<ChatAnswer> {
     const problem = unreadable(text);
-    if (problem) return { reply: { tone: 'error', title: problem } };
+    if (problem) {
+      metrics.chatTurns.inc({ outcome: 'unreadable' });
+      return { reply: { tone: 'error', title: problem } };
+    }
     if (!this.model) return this.routed(text, caller, channel);
     return this.converse(this.model, text, caller, channel, progress);
   }
@@ -117,7 +125,9 @@ export class ChatService {
   private async routed(text: string, caller: Caller, channel: string): Promise<ChatAnswer> {
     const { dispatcher } = this.deps;
     const intent = route(text, dispatcher.fleet.members.map((m) => m.name));
-    if (!intent || !dispatcher.command(intent.command)) return { reply: { tone: 'info', title: 'I need a language model for that', body: NO_MODEL_REPLY } };
+    const routed = intent !== undefined && dispatcher.command(intent.command) !== undefined;
+    metrics.chatTurns.inc({ outcome: routed ? 'routed' : 'unrouted' });
+    if (!routed) return { reply: { tone: 'info', title: 'I need a language model for that', body: NO_MODEL_REPLY } };
     return this.act({ caller, channel, command: intent.command, args: intent.args });
   }
 
@@ -201,14 +211,17 @@ export class ChatService {
           ai = (await bound.invoke([this.system(), ...history, ...turn], { signal: abort.signal })) as AIMessage;
         } catch (error) {
           this.deps.log.warn('chat: model call failed', { error });
+          metrics.chatTurns.inc({ outcome: 'model_error' });
           return { reply: { tone: 'error', title: describeModelFailure(error, config, Date.now() >= deadline) }, stats };
         } finally {
           stats.modelCalls++;
           stats.modelMs += performance.now() - asking;
+          metrics.chatModelSeconds.observe((performance.now() - asking) / 1000);
         }
         turn.push(ai);
         const calls = ai.tool_calls ?? [];
         if (calls.length === 0) {
+          metrics.chatTurns.inc({ outcome: 'answered' });
           await memory.append(channel, turn);
           const answer = redact(textOf(ai.content).trim() || '(no answer)');
           const [title, ...rest] = answer.split('\n');
@@ -219,20 +232,24 @@ export class ChatService {
           const tool = byName.get(call.name);
           progress(`running ${tool?.title ?? call.name}…`);
           stats.toolCalls++;
-          const outcome = await this.execute(tool, call, caller, channel, asked);
-          if ('confirmation' in outcome) {
+          const result = await this.execute(tool, call, caller, channel, asked);
+          metrics.chatToolCalls.inc({ kind: tool?.target.type ?? 'unknown', outcome: result.outcome });
+          if (result.outcome === 'confirmation') {
+            metrics.chatTurns.inc({ outcome: 'confirmation' });
+            const { question } = result.answer.confirmation;
             // The turn ends here, waiting for a human; every call gets its answer so the history stays well-formed.
-            turn.push(new ToolMessage({ tool_call_id: call.id!, content: `waiting for the user's confirmation: ${outcome.confirmation.question}` }));
+            turn.push(new ToolMessage({ tool_call_id: call.id!, content: `waiting for the user's confirmation: ${question}` }));
             for (const later of calls.slice(i + 1)) turn.push(new ToolMessage({ tool_call_id: later.id!, content: 'not run: a confirmation is pending' }));
-            turn.push(new AIMessage(`I asked for confirmation: ${outcome.confirmation.question}`));
+            turn.push(new AIMessage(`I asked for confirmation: ${question}`));
             await memory.append(channel, turn);
-            return { ...outcome, stats };
+            return { ...result.answer, stats };
           }
-          ran.push(outcome.ran);
-          turn.push(new ToolMessage({ tool_call_id: call.id!, content: outcome.content }));
+          ran.push(result.ran);
+          turn.push(new ToolMessage({ tool_call_id: call.id!, content: result.content }));
         }
         if (Date.now() >= deadline) break;
       }
+      metrics.chatTurns.inc({ outcome: 'step_limit' });
       const stopped = Date.now() >= deadline ? `I ran out of time (${formatDuration(config.turnTimeoutMs)})` : `I stopped after ${config.maxSteps} steps`;
       turn.push(new AIMessage(`${stopped} without an answer.`));
       await memory.append(channel, turn);
@@ -250,25 +267,19 @@ export class ChatService {
   }
 
   /** One tool call on the caller's behalf: its result as data, or the confirmation it turned into. */
-  private async execute(
-    tool: ChatTool | undefined,
-    call: ToolCall,
-    caller: Caller,
-    channel: string,
-    asked: boolean,
-  ): Promise<{ content: string; ran: string } | ChatAnswer & { confirmation: NonNullable<ChatAnswer['confirmation']> }> {
-    if (!tool) return { content: `error: there is no tool named "${call.name}"`, ran: `${call.name} (unknown)` };
+  private async execute(tool: ChatTool | undefined, call: ToolCall, caller: Caller, channel: string, asked: boolean): Promise<ToolOutcome> {
+    if (!tool) return { outcome: 'refused', content: `error: there is no tool named "${call.name}"`, ran: `${call.name} (unknown)` };
     const args = call.args as Record<string, unknown>;
-    const refuseChange = { content: 'refused: this would change something, and the user did not ask for a change in their own words. Do not retry; say what you would suggest instead.', ran: `${tool.title} (refused)` };
+    const refused = (why: string): ToolOutcome => ({ outcome: 'refused', content: `refused: ${why}`, ran: `${tool.title} (refused)` });
     if (tool.target.type === 'mcp' && tool.target.readOnly) {
       const { server, tool: name } = tool.target;
       const permission = hasPermission(caller, 'read');
-      if (!permission.ok) return { content: `refused: ${permission.message}`, ran: `${tool.title} (refused)` };
+      if (!permission.ok) return refused(permission.message);
       try {
         const result = await this.deps.ops.request('call', { server, tool: name, args }, this.deps.timeoutMs);
-        return { content: asData(tool.title, result.isError ? `error: ${result.text}` : result.text), ran: tool.title };
+        return { outcome: result.isError ? 'error' : 'ok', content: asData(tool.title, result.isError ? `error: ${result.text}` : result.text), ran: tool.title };
       } catch (error) {
-        return { content: `error: ${(error as Error).message}`, ran: `${tool.title} (failed)` };
+        return { outcome: 'error', content: `error: ${(error as Error).message}`, ran: `${tool.title} (failed)` };
       }
     }
     // A command, or an MCP tool that may change something (run through the /call command, with its permission).
@@ -278,14 +289,15 @@ export class ChatService {
         : { caller, channel, command: 'call', args: { server: tool.target.server, tool: tool.target.tool, args: JSON.stringify(args) } };
     const { dispatcher } = this.deps;
     const checked = await dispatcher.check(request);
-    if (!checked.ok) return { content: `refused: ${checked.reply.title}`, ran: `${tool.title} (refused)` };
+    if (!checked.ok) return refused(checked.reply.title);
     if (neededPermission(checked.command, checked.args) !== 'read') {
-      if (!asked) return refuseChange;
+      if (!asked) return refused('this would change something, and the user did not ask for a change in their own words. Do not retry; say what you would suggest instead.');
       const answer = await this.act(request);
-      if (answer.confirmation) return { ...answer, confirmation: answer.confirmation };
-      return { content: asData(tool.title, renderText(answer.reply)), ran: tool.title };
+      if (answer.confirmation) return { outcome: 'confirmation', answer: { ...answer, confirmation: answer.confirmation } };
+      return { outcome: answer.reply.tone === 'error' ? 'error' : 'ok', content: asData(tool.title, renderText(answer.reply)), ran: tool.title };
     }
     const reply = await dispatcher.run(request, checked);
-    return { content: asData(tool.title, renderText(reply)), ran: `${tool.title}${Object.keys(args).length ? ` ${Object.values(args).join(' ')}` : ''}` };
+    const shown = `${tool.title}${Object.keys(args).length ? ` ${Object.values(args).join(' ')}` : ''}`;
+    return { outcome: reply.tone === 'error' ? 'error' : 'ok', content: asData(tool.title, renderText(reply)), ran: shown };
   }
 }

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Worker } from 'bullmq';
@@ -23,16 +25,26 @@ import { renderText } from './render.js';
 export interface ConsoleOptions {
   bot: Bot;
   caller: Caller;
+  /** Where pictures (charts) are saved, since a terminal cannot show them. */
+  imageDir: string;
   input?: Readable & { isTTY?: boolean };
   output?: Writable;
 }
 
 const YES = /^\s*(?:y|yes|confirm)\s*$/i;
 
-export async function runConsole({ bot, caller, input = process.stdin, output = process.stdout }: ConsoleOptions): Promise<void> {
+export async function runConsole({ bot, caller, imageDir, input = process.stdin, output = process.stdout }: ConsoleOptions): Promise<void> {
   const interactive = input.isTTY === true;
   const rl = createInterface({ input, output: interactive ? output : undefined, terminal: interactive, prompt: 'fleetbot> ' });
-  const say = (reply: Reply) => write(output, renderText(reply, { colour: interactive }) + '\n');
+  const say = async (reply: Reply) => {
+    await write(output, renderText(reply, { colour: interactive }) + '\n');
+    if (reply.image) {
+      mkdirSync(imageDir, { recursive: true });
+      const file = path.join(imageDir, reply.image.filename);
+      writeFileSync(file, reply.image.png);
+      await write(output, `picture saved to ${file}\n`);
+    }
+  };
   // Ctrl-C at the prompt ends the session the same way as end of input: an orderly shutdown.
   rl.on('SIGINT', () => rl.close());
   let pending: string | undefined;

@@ -43,10 +43,12 @@ export function renderReply(reply: Reply): DiscordMessage {
       parts.push(`${lines} line${lines === 1 ? '' : 's'} — attached as ${reply.code.filename}`);
     }
   }
+  if (reply.image) files.push(new AttachmentBuilder(reply.image.png, { name: reply.image.filename }));
   const embed: APIEmbed = fitEmbed({
     title: clip(reply.title, LIMITS.title),
     description: parts.length ? parts.join('\n') : undefined,
     color: COLOUR[reply.tone],
+    ...(reply.image ? { image: { url: `attachment://${reply.image.filename}` } } : {}),
   });
   return { embeds: [embed], files, allowedMentions: NO_PINGS };
 }

@@ -13,6 +13,7 @@ import { startWorker } from '../../queues/typed-queue.js';
 import { AuditEntrySchema } from '../../security/audit.js';
 import { redact } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { metrics } from '../../telemetry/metrics.js';
 import { takeEmbeds } from '../discord/limits.js';
 import { NO_PINGS, type DiscordMessage } from '../discord/render.js';
 
@@ -77,7 +78,10 @@ export class Notifier {
   constructor(private readonly options: NotifierOptions) {}
 
   start(): void {
-    const accept = <K extends NotifyKind>(kind: K) => this.options.channels[kind];
+    const accept = <K extends NotifyKind>(kind: K) => {
+      metrics.notifications.inc({ kind });
+      return this.options.channels[kind];
+    };
     this.worker = startWorker(
       notifyQueue,
       this.options.hub,
@@ -156,6 +160,7 @@ export class Notifier {
     const messages = await this.messages(items);
     for (const [i, message] of messages.entries()) {
       if (this.allowance(channel) <= 0) {
+        metrics.notifierMessages.inc({ outcome: 'held' }, messages.length - i);
         this.options.log.warn('notifier rate limit reached; holding messages', { channel, held: messages.length - i });
         await this.requeue(outbox, messages.slice(i));
         return;
@@ -163,8 +168,12 @@ export class Notifier {
       try {
         await this.options.post(channel, message);
         this.sent.get(channel)!.push(Date.now());
+        metrics.notifierMessages.inc({ outcome: 'sent' });
       } catch (error) {
-        if (error instanceof DiscordAPIError && error.status >= 400 && error.status < 500) {
+        const rejected = error instanceof DiscordAPIError && error.status >= 400 && error.status < 500;
+        metrics.discordErrors.inc({ status: error instanceof DiscordAPIError ? `${String(error.status)[0]}xx` : 'network' });
+        metrics.notifierMessages.inc({ outcome: rejected ? 'rejected' : 'held' });
+        if (rejected) {
           this.options.log.error('discord rejected a notification; dropped', { channel, status: error.status, code: error.code, reason: error.message });
           continue;
         }

@@ -2,8 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { RedisHub } from '../../queues/connection.js';
-import { notifyQueue } from '../../queues/notify.js';
-import { opsQueue } from '../../queues/ops.js';
+import { QUEUE_NAMES } from '../../queues/all.js';
 import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
 
 /**
@@ -11,7 +10,6 @@ import { guarded, toolError, toolResult, type ServerDefinition } from './index.j
  * Side effects: reads Redis; `retry_job` moves a failed job back to waiting.
  */
 
-const QUEUE_NAMES = [opsQueue.name, notifyQueue.name] as const;
 const QueueName = z.enum(QUEUE_NAMES).describe(`One of fleetbot's queues: ${QUEUE_NAMES.join(', ')}`);
 
 export default {

@@ -9,7 +9,8 @@ describe('the command catalog', () => {
   it('loads every command of commands/, each valid, in name order', async () => {
     const commands = await loadCommands();
     expect(commands.map((c) => c.name)).toEqual([
-      'agents', 'call', 'execute', 'heal', 'help', 'logs', 'opportunities', 'pools', 'price', 'restart', 'scan', 'servers', 'silence', 'silences', 'status', 'unsilence',
+      'agents', 'call', 'chart', 'execute', 'heal', 'help', 'logs', 'metrics', 'opportunities', 'pools', 'price', 'restart', 'scan', 'servers',
+      'silence', 'silences', 'status', 'unsilence',
     ]);
     expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['call', 'execute', 'heal', 'restart', 'silence', 'unsilence']);
     expect(commands.filter((c) => c.destructive).map((c) => c.name)).toEqual(['execute', 'restart']);

@@ -1,0 +1,116 @@
+import { Queue } from 'bullmq';
+import { z } from 'zod';
+import { listAgents, type AgentInfo } from '../../agents/heartbeat.js';
+import { lastScan } from '../../agents/scanner.js';
+import { describeOpportunity } from '../../defi/describe.js';
+import { MemberStatusSchema, type MemberStatus } from '../../mcp-fleet/status.js';
+import { QUEUE_NAMES } from '../../queues/all.js';
+import type { RedisHub } from '../../queues/connection.js';
+import { AuditLog, type AuditEntry } from '../../security/audit.js';
+import { fleetGauges } from '../../telemetry/metrics.js';
+
+/**
+ * The fleet as a bot-side process sees it through Redis, whichever processes run the agents: member status (as the
+ * health agent last wrote it), queue depths and per-minute rates, the latest findings, healing and the audit trail.
+ * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
+ * Side effects: reads Redis.
+ */
+
+export interface QueueView {
+  name: string;
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
+  /** Jobs finished in the last full minute, as BullMQ's own metrics count them. */
+  completedPerMinute: number;
+  failedPerMinute: number;
+}
+
+export interface Snapshot {
+  at: number;
+  members: MemberStatus[];
+  /** When the health agent last wrote the member status; undefined if it never has. */
+  statusAt?: number;
+  queues: QueueView[];
+  findings: { block: number; at: number; scanMs: number; lines: { id: string; text: string }[] } | null;
+  healing: AuditEntry[];
+  audit: AuditEntry[];
+  agents: AgentInfo[];
+}
+
+const StatusSnapshotSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
+
+export class FleetView {
+  private readonly queues: Map<string, Queue>;
+  private readonly audit: AuditLog;
+
+  constructor(private readonly hub: RedisHub) {
+    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: hub.client, prefix: hub.prefix })]));
+    this.audit = new AuditLog(hub, async () => {});
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    const [status, queues, scan, recent, agents] = await Promise.all([
+      this.hub.client.get(this.hub.key('fleet-status')),
+      Promise.all([...this.queues.values()].map((q) => this.queue(q))),
+      lastScan(this.hub),
+      this.audit.recent(100),
+      listAgents(this.hub),
+    ]);
+    const parsed = status ? StatusSnapshotSchema.safeParse(JSON.parse(status)).data : undefined;
+    return {
+      at: Date.now(),
+      members: parsed?.members ?? [],
+      statusAt: parsed?.at,
+      queues,
+      findings: scan && {
+        block: scan.block,
+        at: scan.at,
+        scanMs: scan.totalMs,
+        lines: scan.opportunities.map((o) => ({ id: o.id, text: describeOpportunity(o) })),
+      },
+      healing: recent.filter((e) => e.via === 'healer').slice(0, 20),
+      audit: recent.filter((e) => e.via !== 'healer').slice(0, 20),
+      agents,
+    };
+  }
+
+  private async queue(queue: Queue): Promise<QueueView> {
+    const [counts, completed, failed] = await Promise.all([
+      queue.getJobCounts('waiting', 'active', 'delayed', 'failed'),
+      queue.getMetrics('completed', 0, 1),
+      queue.getMetrics('failed', 0, 1),
+    ]);
+    // BullMQ's data points are per minute, newest first; the first is the minute still running.
+    const lastMinute = (m: { data: number[] }) => m.data[1] ?? m.data[0] ?? 0;
+    return {
+      name: queue.name,
+      waiting: counts.waiting ?? 0,
+      active: counts.active ?? 0,
+      delayed: counts.delayed ?? 0,
+      failed: counts.failed ?? 0,
+      completedPerMinute: lastMinute(completed),
+      failedPerMinute: lastMinute(failed),
+    };
+  }
+
+  /** Sets the fleet-wide Prometheus gauges from a snapshot (called before each scrape). */
+  static setGauges(snapshot: Snapshot): void {
+    for (const gauge of Object.values(fleetGauges)) gauge.reset();
+    for (const m of snapshot.members) {
+      fleetGauges.memberUp.set({ member: m.name }, m.state === 'running' ? 1 : 0);
+      fleetGauges.memberHealthy.set({ member: m.name }, m.health === 'healthy' ? 1 : 0);
+      fleetGauges.memberRestarts.set({ member: m.name }, m.restarts);
+      // Uptime is as of when the health agent wrote it.
+      if (m.uptimeMs !== undefined) fleetGauges.memberLastStart.set({ member: m.name }, Math.floor(((snapshot.statusAt ?? snapshot.at) - m.uptimeMs) / 1000));
+    }
+    for (const q of snapshot.queues) {
+      for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) fleetGauges.queueJobs.set({ queue: q.name, state }, q[state]);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}

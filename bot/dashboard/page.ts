@@ -1,0 +1,86 @@
+/**
+ * The dashboard page: one self-contained HTML document (no build step), updated live from `/events`
+ * (server-sent events). Everything it shows is rendered as text (textContent), never as HTML.
+ */
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>fleetbot</title>
+<style>
+  :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f5f6f8; }
+  body { margin: 0; padding: 1.5rem; }
+  h1 { margin: 0 0 .25rem; font-size: 1.4rem; }
+  h2 { font-size: 1rem; margin: 1.5rem 0 .5rem; }
+  #status { color: #5b6474; font-size: .9rem; }
+  .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
+  section { background: #fff; border-radius: 8px; padding: 1rem; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+  table { width: 100%; border-collapse: collapse; font-size: .9rem; }
+  th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eceef2; }
+  th { color: #5b6474; font-weight: 600; }
+  .dot { display: inline-block; width: .7rem; height: .7rem; border-radius: 50%; margin-right: .4rem; vertical-align: middle; }
+  .health-healthy .dot { background: #2ecc71; }
+  .health-starting .dot { background: #3498db; }
+  .health-unhealthy .dot { background: #e67e22; }
+  .health-down .dot { background: #e74c3c; }
+  .health-down, .health-unhealthy { background: #fff5f4; }
+  ul { margin: 0; padding-left: 1.1rem; font-size: .9rem; }
+  li { margin: .2rem 0; }
+  .muted { color: #8a93a3; }
+  a { color: #2563eb; }
+</style>
+</head>
+<body>
+<h1>fleetbot</h1>
+<div id="status">connecting…</div>
+<div class="grid">
+  <section><h2>Members</h2>
+    <table><thead><tr><th>member</th><th>state</th><th>uptime</th><th>restarts</th><th>ping</th><th>last error</th></tr></thead>
+    <tbody id="members"></tbody></table></section>
+  <section><h2>Queues <a href="queues" class="muted">(inspect)</a></h2>
+    <table><thead><tr><th>queue</th><th>waiting</th><th>active</th><th>failed</th><th>done/min</th><th>failed/min</th></tr></thead>
+    <tbody id="queues"></tbody></table></section>
+  <section><h2>Latest arbitrage findings</h2><ul id="findings"></ul></section>
+  <section><h2>Healing</h2><ul id="healing"></ul></section>
+  <section><h2>Audit trail</h2><ul id="audit"></ul></section>
+  <section><h2>Agents</h2><ul id="agents"></ul></section>
+</div>
+<script>
+  const el = (tag, text, cls) => { const e = document.createElement(tag); if (text !== undefined) e.textContent = String(text); if (cls) e.className = cls; return e; };
+  const fill = (id, nodes) => document.getElementById(id).replaceChildren(...nodes);
+  const ago = (ms) => ms < 1000 ? 'now' : ms < 60000 ? Math.round(ms / 1000) + ' s' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : Math.round(ms / 3600000) + ' h';
+  const time = (at) => new Date(at).toLocaleTimeString();
+  const item = (text, empty) => el('li', text, empty ? 'muted' : undefined);
+  function render(s) {
+    const age = s.statusAt === undefined ? undefined : s.at - s.statusAt;
+    document.getElementById('status').textContent = 'updated ' + time(s.at) + (age === undefined ? ' · no member status yet' : age < 1000 ? ' · member status current' : ' · member status from ' + ago(age) + ' ago');
+    fill('members', s.members.map((m) => {
+      const row = el('tr', undefined, 'health-' + m.health);
+      row.dataset.member = m.name;
+      row.dataset.health = m.health;
+      const name = el('td'); name.append(el('span', undefined, 'dot'), el('span', m.name));
+      row.append(name, el('td', m.state + ' · ' + m.health), el('td', m.uptimeMs === undefined ? '-' : ago(m.uptimeMs)), el('td', m.restarts),
+        el('td', m.pingMs === undefined ? '-' : m.pingMs + ' ms'), el('td', m.reason || ''));
+      return row;
+    }));
+    fill('queues', s.queues.map((q) => {
+      const row = el('tr');
+      const failed = el('td');
+      if (q.failed > 0) { const a = el('a', q.failed); a.href = 'queues/queue/' + encodeURIComponent(q.name) + '?status=failed'; failed.append(a); } else failed.textContent = '0';
+      row.append(el('td', q.name), el('td', q.waiting), el('td', q.active), failed, el('td', q.completedPerMinute), el('td', q.failedPerMinute));
+      return row;
+    }));
+    fill('findings', s.findings && s.findings.lines.length ? s.findings.lines.map((f) => item(f.text)) : [item(s.findings ? 'nothing profitable in block ' + s.findings.block : 'no scan yet', true)]);
+    fill('healing', s.healing.length ? s.healing.map((h) => item(time(h.at) + ' ' + h.detail)) : [item('nothing healed yet', true)]);
+    fill('audit', s.audit.length ? s.audit.map((a) => item(time(a.at) + ' ' + a.user.name + ' /' + a.command + ' ' + Object.values(a.args).join(' ') + ' (' + a.via + ') — ' + a.outcome + ': ' + a.detail)) : [item('no changes yet', true)]);
+    fill('agents', s.agents.length ? s.agents.map((a) => item(a.name + ' on ' + a.host + ':' + a.pid + ' — ' + (a.alive ? 'alive' : 'silent') + ', ' + a.jobsDone + ' done')) : [item('no agent has reported', true)]);
+  }
+  const events = new EventSource('events');
+  events.onmessage = (e) => render(JSON.parse(e.data));
+  events.onerror = () => { document.getElementById('status').textContent = 'connection lost — retrying…'; };
+  window.fleetbotLoadedAt = Date.now();
+</script>
+</body>
+</html>
+`;
