@@ -107,7 +107,11 @@ export const healerAgent: AgentDefinition = {
         data.restartRequestedAt = Date.now();
         await job.updateData(data);
       }
-      const result = await ops.request('restart', { member: member.name, requestedBy: 'healer' }, member.health.start_period + 15_000);
+      const result = await ops.request(
+        'restart',
+        { member: member.name, requestedBy: 'healer', requestedAt: data.restartRequestedAt },
+        member.health.start_period + 15_000,
+      );
       const title = `${member.name} ${data.reason} → restarted in ${formatDuration(result.durationMs)}, ${result.healthy ? 'healthy' : `not healthy: ${result.reason}`}`;
       await finish(member, result.healthy ? 'ok' : 'failed', title);
       return { outcome: 'restarted' as const, detail: title };

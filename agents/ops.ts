@@ -26,11 +26,16 @@ function handlers(deps: AgentDeps) {
       return { members: fleetStatus(fleet.members, states, healths), at: Date.now() };
     },
 
-    /** Restarts the member and waits until it answers again (or its start period runs out). */
-    async restart({ member: name }: { member: string }) {
+    /**
+     * Restarts the member and waits until it answers again (or its start period runs out). Idempotent: if the member
+     * has started since the request (this job ran before and its worker died, or another restart came first), it is
+     * not restarted again — only waited for.
+     */
+    async restart({ member: name, requestedAt }: { member: string; requestedAt: number }) {
       const target = member(name);
       const began = performance.now();
-      await fleet.backend.restart(name);
+      const current = (await fleet.backend.list()).find((s) => s.name === name);
+      if (!(current?.state === 'running' && (current.startedAt ?? 0) > requestedAt)) await fleet.backend.restart(name);
       const deadline = Date.now() + target.health.start_period;
       let outcome = await health.check(target, fleet.backend, fleet.pool);
       while (outcome.after.status !== 'healthy' && outcome.after.status !== 'down' && Date.now() < deadline) {

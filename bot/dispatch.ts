@@ -7,6 +7,7 @@ import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
 import type { AuditLog } from '../security/audit.js';
 import { hasPermission, type Caller } from '../security/permissions.js';
+import { isLimited, slowDown, type RateLimiter } from '../security/rate-limit.js';
 import { redact } from '../security/redact.js';
 import type { Logger } from '../telemetry/logger.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -38,6 +39,8 @@ export interface DispatcherDeps {
   silences: Silences;
   healer: HealerControl;
   telemetry: Telemetry;
+  /** Commands per user and minute, for callers on shared transports. */
+  limiter?: RateLimiter;
   timeoutMs: number;
   log: Logger;
 }
@@ -114,6 +117,14 @@ export class Dispatcher {
     } catch (error) {
       count('invalid');
       return { ok: false, reply: this.errorReply(command.name, error) };
+    }
+    const { limiter } = this.deps;
+    if (limiter && isLimited(request.caller.via)) {
+      const take = await limiter.take(request.caller.id);
+      if (!take.ok) {
+        metrics.commands.inc({ command: command.name, outcome: 'limited', via: request.caller.via });
+        return { ok: false, reply: fail(slowDown(limiter, 'commands', take.retryInMs)) };
+      }
     }
     const permission = hasPermission(request.caller, neededPermission(command, parsed.data as Record<string, unknown>));
     if (!permission.ok) {

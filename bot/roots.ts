@@ -18,6 +18,7 @@ import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
 import { QueueClient } from '../queues/typed-queue.js';
 import { AuditLog } from '../security/audit.js';
+import { RateLimiter } from '../security/rate-limit.js';
 import { ChatMemory } from './chat/memory.js';
 import { ChatService } from './chat/index.js';
 import { Confirmations } from './confirmations.js';
@@ -139,6 +140,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     silences: alerts,
     healer: new HealState(shared.hub),
     telemetry: watch,
+    limiter: new RateLimiter(shared.hub, 'commands', config.rateLimits.commands),
     timeoutMs: config.opsTimeoutMs,
     log: stack.log.child('bot'),
   });
@@ -150,6 +152,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     memory: new ChatMemory(shared.hub, config.chat.memory),
     config: config.chat,
     timeoutMs: config.opsTimeoutMs,
+    limiter: new RateLimiter(shared.hub, 'chat', config.rateLimits.chat),
     log: stack.log.child('chat'),
   });
   return { dispatcher, chat, confirmations, alerts, watch };

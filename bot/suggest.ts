@@ -11,10 +11,12 @@ export function didYouMean(input: string, choices: readonly string[]): string | 
   if (same) return same;
   const prefixed = choices.filter((c) => wanted.length >= 2 && normal(c).startsWith(wanted));
   if (prefixed.length === 1) return prefixed[0];
-  const best = closest(input.toLowerCase(), [...choices]);
-  // Two edits are a typo in a long word ("stauts"), but in a short one they make another word ("what" → "chart").
-  const limit = input.length >= 5 ? Math.max(2, Math.floor(input.length / 3)) : 1;
-  return distance(input.toLowerCase(), best) <= limit ? best : undefined;
+  const typed = input.toLowerCase();
+  const best = closest(typed, [...choices]);
+  // Two edits are a typo in a long word ("stauts") or a short one that starts right ("alfa"), but elsewhere they
+  // make another word ("what" → "chart").
+  const limit = typed.length >= 5 ? Math.max(2, Math.floor(typed.length / 3)) : best[0] === typed[0] ? 2 : 1;
+  return distance(typed, best) <= limit ? best : undefined;
 }
 
 /** Echoes user input safely in a reply: short, one line, no markdown that could break out of `code`. */

@@ -14,7 +14,7 @@ export default {
   destructive: true,
   async run(ctx, { member }) {
     const { name } = ctx.fleet.member(member);
-    const result = await ctx.ops.request('restart', { member: name, requestedBy: ctx.caller.name }, ctx.timeoutMs);
+    const result = await ctx.ops.request('restart', { member: name, requestedBy: ctx.caller.name, requestedAt: Date.now() }, ctx.timeoutMs);
     if (!result.healthy) {
       return { tone: 'error', title: `restarted ${name}, but it is not healthy: ${result.reason}`, body: `restarts: ${result.restarts}` };
     }

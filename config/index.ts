@@ -84,6 +84,8 @@ export const EnvSchema = z.object({
   CHAT_MEMORY_TURNS: z.coerce.number().int().min(0).max(100).default(10),
   CHAT_MEMORY_TOKENS: z.coerce.number().int().min(200).max(100_000).default(4000),
   CHAT_MEMORY_TTL: DurationSchema.default(24 * 3600_000),
+  RATE_LIMIT_COMMANDS: z.coerce.number().int().min(1).max(10_000).default(30).describe('commands a Discord user may send per minute'),
+  RATE_LIMIT_CHAT: z.coerce.number().int().min(1).max(10_000).default(10).describe('chat turns a Discord user may start per minute'),
   DASHBOARD_HOST: z.string().default('127.0.0.1').describe('address the dashboard listens on'),
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('0 picks a free port'),
   DASHBOARD_TOKEN: blankIsUnset(z.string().min(16, 'at least 16 characters')).describe('unset: a new random token at every start'),
@@ -161,6 +163,8 @@ export interface EnvConfig {
   notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
   chat: ChatConfig;
   dashboard: { host: string; port: number; token?: string; publicViews: boolean };
+  /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
+  rateLimits: { commands: number; chat: number };
 }
 
 export interface Config extends EnvConfig {
@@ -228,6 +232,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
             chatChannels: e.DISCORD_CHAT_CHANNELS,
           }
         : undefined,
+      rateLimits: { commands: e.RATE_LIMIT_COMMANDS, chat: e.RATE_LIMIT_CHAT },
       dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, token: e.DASHBOARD_TOKEN, publicViews: e.DASHBOARD_PUBLIC === 'true' },
       chat: {
         model: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? { name: e.OPENAI_MODEL, apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } : undefined,

@@ -40,7 +40,12 @@ export const opsQueue = defineQueue({
       result: z.object({ members: z.array(MemberStatusSchema), at: z.number() }),
     },
     restart: {
-      payload: z.object({ member: MemberNameSchema, requestedBy: z.string() }),
+      payload: z.object({
+        member: MemberNameSchema,
+        requestedBy: z.string(),
+        /** When it was asked for: a member started since then is not restarted again (a job run twice acts once). */
+        requestedAt: z.number(),
+      }),
       result: z.object({
         member: z.string(),
         durationMs: z.number(),

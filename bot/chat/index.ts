@@ -7,6 +7,7 @@ import type { ChatConfig } from '../../config/index.js';
 import { formatDuration } from '../../config/duration.js';
 import type { OpsClient, ToolInfo } from '../../queues/ops.js';
 import { hasPermission, type Caller } from '../../security/permissions.js';
+import { isLimited, slowDown, type RateLimiter } from '../../security/rate-limit.js';
 import { redact } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { metrics } from '../../telemetry/metrics.js';
@@ -41,6 +42,8 @@ export interface ChatDeps {
   config: ChatConfig;
   /** How long an ops job may take. */
   timeoutMs: number;
+  /** Chat turns per user and minute, for callers on shared transports. */
+  limiter?: RateLimiter;
   log: Logger;
 }
 
@@ -116,6 +119,14 @@ export class ChatService {
     if (problem) {
       metrics.chatTurns.inc({ outcome: 'unreadable' });
       return { reply: { tone: 'error', title: problem } };
+    }
+    const { limiter } = this.deps;
+    if (limiter && isLimited(caller.via)) {
+      const take = await limiter.take(caller.id);
+      if (!take.ok) {
+        metrics.chatTurns.inc({ outcome: 'limited' });
+        return { reply: { tone: 'error', title: slowDown(limiter, 'chat turns', take.retryInMs) } };
+      }
     }
     if (!this.model) return this.routed(text, caller, channel);
     return this.converse(this.model, text, caller, channel, progress);
