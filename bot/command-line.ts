@@ -38,6 +38,10 @@ function coerce(spec: ArgSpec, word: string): unknown {
   switch (spec.type) {
     case 'integer':
       if (!/^[+-]?\d+$/.test(word)) throw new OpsError('bad-argument', `${spec.name} must be a whole number, not \`${shown(word)}\``);
+      // Beyond what a number holds exactly, the schema could only name that limit; name the argument's own.
+      if (!Number.isSafeInteger(Number(word))) {
+        throw new OpsError('bad-argument', word.startsWith('-') ? `${spec.name} must be at least ${spec.min ?? Number.MIN_SAFE_INTEGER}` : `${spec.name} must be at most ${spec.max ?? Number.MAX_SAFE_INTEGER}`);
+      }
       return Number(word);
     case 'number':
       if (!Number.isFinite(Number(word)) || word.trim() === '') throw new OpsError('bad-argument', `${spec.name} must be a number, not \`${shown(word)}\``);

@@ -1,4 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
+import { redact } from '../security/redact.js';
 
 /** "did you mean …?" for unknown commands and members. */
 
@@ -19,9 +20,13 @@ export function didYouMean(input: string, choices: readonly string[]): string | 
   return distance(typed, best) <= limit ? best : undefined;
 }
 
-/** Echoes user input safely in a reply: short, one line, no markdown that could break out of `code`. */
+/**
+ * Echoes user input safely in a reply: redacted whole (a secret cut short would slip past redaction), then short,
+ * one line, with nothing that could break out of `code`.
+ */
 export function shown(input: string, max = 40): string {
-  const flat = input.replace(/[\u0000-\u001f\u007f`]/g, ' ').trim();
+  // Control characters become visible replacement marks, so an input of nothing but them is not shown as ``.
+  const flat = redact(input).replace(/[\u0000-\u001f\u007f]/g, '\ufffd').replace(/`/g, "'").trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 

@@ -23,6 +23,6 @@ describe('did you mean', () => {
       'unknown member `pricefeed` — did you mean `price-feed`? members: price-feed, arbitrage, blockchain, monitoring, task-queue',
     );
     const echoed = unknownChoice('command', '`rm -rf`\n'.repeat(10), ['status']);
-    expect(echoed).toMatch(/^unknown command `rm -rf[^`\n]{30,40}…` — commands: status$/);
+    expect(echoed).toMatch(/^unknown command `'rm -rf'[^`\n]{28,40}…` — commands: status$/);
   });
 });
