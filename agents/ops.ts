@@ -56,8 +56,9 @@ function handlers(deps: AgentDeps) {
 
     async logs({ member: name, tail }: { member: string; tail: number }) {
       member(name);
-      // Redacted here as well as in the reply: job results stay in Redis, where other tools can read them.
-      const lines = (await fleet.backend.logs(name, { tail })).map(redact);
+      // Redacted here as well as in the reply: job results stay in Redis, where other tools can read them. As one
+      // text, not line by line: a secret can span lines (a PEM key), and only the whole shows where it begins.
+      const lines = redact((await fleet.backend.logs(name, { tail })).join('\n')).split('\n');
       return { member: name, lines };
     },
 

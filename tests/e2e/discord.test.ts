@@ -1,88 +1,31 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscord } from '../../bot/roots.js';
-import type { DiscordConfig } from '../../config/index.js';
-import { clientOptionsFor, startFakeDiscord, type FakeDiscord, type FakeMessage, type InteractionHandle } from '../support/fake-discord/index.js';
-import { snowflake } from '../support/fake-discord/snowflake.js';
+import { startDiscordStack } from '../support/discord-stack.js';
+import type { FakeDiscord } from '../support/fake-discord/index.js';
 import { testServer, waitFor } from '../support/fleet.js';
-import { startStack } from '../support/stack.js';
 
 // fleetbot's Discord transport and notifier, driven through the real discord.js client against the fake Discord,
 // with the whole ops loop behind it (real Redis, real MCP members). The fake refuses any initial response later than
 // Discord's 3 seconds; every interaction here is checked for that.
 
-const ids = {
-  guild: snowflake(),
-  ops: snowflake(),
-  alerts: snowflake(),
-  healing: snowflake(),
-  audit: snowflake(),
-  opsRole: snowflake(),
-  adminRole: snowflake(),
-  oncall: snowflake(),
-  alice: snowflake(),
-  bob: snowflake(),
-};
-
 describe('fleetbot on Discord', () => {
+  let d: Awaited<ReturnType<typeof startDiscordStack>>;
   let fake: FakeDiscord;
-  let s: Awaited<ReturnType<typeof startStack>>;
-  const handles: InteractionHandle[] = [];
-  const user = { alice: ids.alice, bob: ids.bob };
-  const slash = (who: keyof typeof user, name: string, options: unknown[] = []) => {
-    const handle = fake.slash({ guildId: ids.guild, channelId: ids.ops, userId: user[who], name, options });
-    handles.push(handle);
-    return handle;
-  };
-  const button = (who: keyof typeof user, customId: string, messageId: string) => {
-    const handle = fake.button({ guildId: ids.guild, channelId: ids.ops, userId: user[who], customId, messageId });
-    handles.push(handle);
-    return handle;
-  };
-  const bang = async (who: keyof typeof user, content: string, match: (m: FakeMessage) => boolean) => {
-    const sent = await fake.message({ guildId: ids.guild, channelId: ids.ops, userId: user[who], content });
-    return fake.waitForMessage(ids.ops, (m) => m.replyTo === sent.id && match(m), 10_000);
-  };
+  let s: Awaited<ReturnType<typeof startDiscordStack>>['s'];
+  let ids: Awaited<ReturnType<typeof startDiscordStack>>['ids'];
+  const slash = (...a: Parameters<typeof d.slash>) => d.slash(...a);
+  const button = (...a: Parameters<typeof d.button>) => d.button(...a);
+  const bang = (...a: Parameters<typeof d.bang>) => d.bang(...a);
   const restarts = async (name: string) => (await s.fleet!.backend.list()).find((m) => m.name === name)!.restarts;
 
   beforeAll(async () => {
-    fake = await startFakeDiscord({
-      guilds: [
-        {
-          id: ids.guild,
-          name: 'defi-ops',
-          channels: ['ops', 'alerts', 'healing', 'audit'].map((name) => ({ id: ids[name as 'ops'], name })),
-          roles: [
-            { id: ids.opsRole, name: 'ops' },
-            { id: ids.adminRole, name: 'admin' },
-            { id: ids.oncall, name: 'oncall' },
-          ],
-          members: [
-            { user: { id: ids.alice, username: 'alice' }, roles: [ids.opsRole] },
-            { user: { id: ids.bob, username: 'bob' }, roles: [] },
-          ],
-        },
-      ],
-    });
-    s = await startStack([testServer('alpha', 'stdio'), testServer('beta', 'http')]);
-    const discord: DiscordConfig = {
-      token: fake.token,
-      guildId: ids.guild,
-      apiUrl: fake.apiUrl,
-      grants: { admin: { roles: [ids.adminRole], users: [] }, operate: { roles: [ids.opsRole], users: [] }, read: { roles: [], users: [] } },
-      defaultPermission: 'read',
-      channels: { alert: ids.alerts, healing: ids.healing, audit: ids.audit },
-      criticalRole: ids.oncall,
-      chatChannels: [],
-    };
-    const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000 } };
-    await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
+    d = await startDiscordStack([testServer('alpha', 'stdio'), testServer('beta', 'http')]);
+    ({ fake, s, ids } = d);
   }, 60_000);
 
   afterAll(async () => {
     // Every interaction of every test was answered within Discord's deadline: the fake refused nothing.
-    expect(handles.flatMap((h) => h.rejected())).toEqual([]);
-    await s?.stop();
-    await fake?.close();
+    expect(d.handles.flatMap((h) => h.rejected())).toEqual([]);
+    await d?.stop();
   });
 
   it('registers every command in the guild, with options derived from commands/', () => {
@@ -177,7 +120,7 @@ describe('fleetbot on Discord', () => {
 
   it('GIVEN member autocomplete THEN matching member names', async () => {
     const handle = fake.autocomplete({ guildId: ids.guild, channelId: ids.ops, userId: ids.bob, name: 'logs', options: [{ name: 'member', type: 3, value: 'be', focused: true }] });
-    handles.push(handle);
+    d.handles.push(handle);
     const response = await handle.response();
     expect(response).toMatchObject({ type: 8, data: { choices: [{ name: 'beta', value: 'beta' }] } });
   });

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDiscordStack } from '../support/discord-stack.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
+import { testServer, waitFor } from '../support/fleet.js';
+import { SECRETS } from '../support/secrets.js';
+
+// The secrets corpus (over 50 real-looking secrets of more than 20 kinds) goes everywhere text can come from —
+// member logs, MCP tool results, error messages, the model's answers, alerts, the audit trail — and not one of them
+// reaches any Discord channel, in content, embeds or attachments.
+
+const LINES = SECRETS.map(([, text]) => text);
+const SECRET_PARTS = SECRETS.map(([, , secret]) => secret);
+
+describe('secrets never reach a channel', () => {
+  let d: Awaited<ReturnType<typeof startDiscordStack>>;
+  let model: FakeOpenAI;
+
+  beforeAll(async () => {
+    model = await startFakeOpenAI(() => ({ say: `Here is what I found:\n${LINES.join('\n')}` }));
+    d = await startDiscordStack([testServer('alpha')], { env: { OPENAI_BASE_URL: model.url, RATE_LIMIT_COMMANDS: '10000', RATE_LIMIT_CHAT: '10000' } });
+  }, 60_000);
+  afterAll(async () => {
+    await d?.stop();
+    await model?.close();
+  });
+
+  it('GIVEN secrets in logs, tool results, errors, model answers, alerts and audit entries THEN no channel shows one', async () => {
+    const { fake, ids, s } = d;
+    expect(SECRETS.length).toBeGreaterThanOrEqual(50);
+
+    // Member logs.
+    await s.fleet!.pool.callTool('alpha', 'say_to_stderr', { line: LINES.join('\n') });
+    await waitFor(async () => ((await s.fleet!.backend.logs('alpha', { tail: 500 })).join('\n').includes('Bearer') ? true : undefined));
+    await d.bang('bob', '!logs alpha 500', (m) => m.embeds.length > 0);
+
+    // An MCP tool's result.
+    const call = d.slash('alice', 'call', [
+      { name: 'server', type: 3, value: 'alpha' },
+      { name: 'tool', type: 3, value: 'echo' },
+      { name: 'args', type: 3, value: JSON.stringify({ text: LINES.join('\n') }) },
+    ]);
+    await call.waitForOriginal((m) => m.embeds.length > 0, 10_000);
+
+    // Errors that echo what was typed: each secret in its context, as one quoted argument.
+    for (const line of LINES) await d.bang('bob', `!logs "${line.replace(/["\\]/g, '\\$&')}"`, (m) => m.embeds.length > 0);
+
+    // The model's answer.
+    const asked = await fake.message({ guildId: ids.guild, channelId: ids.ops, userId: ids.bob, content: `<@${fake.botUserId}> what is in alpha's log?` });
+    await fake.waitForMessage(ids.ops, (m) => m.replyTo === asked.id && m.embeds.length > 0, 10_000);
+
+    // An alert with secrets in its detail, and an audited change with a secret in its arguments.
+    await s.shared.notify.add('alert', { key: 'alpha-down', status: 'firing', severity: 'critical', member: 'alpha', title: 'alpha is down', detail: LINES.slice(0, 20).join(' | '), at: Date.now() });
+    await fake.waitForMessage(ids.alerts, (m) => m.embeds.length > 0, 10_000);
+    const silence = d.slash('alice', 'silence', [
+      { name: 'member', type: 3, value: 'alpha' },
+      { name: 'duration', type: 3, value: 'sk-proj-NN1GmJjcLhHMqGToJPdnQ6PJgbj6TDxQXrnsTdlTEVwam3h4'.slice(0, 20) },
+    ]);
+    await silence.waitForOriginal((m) => m.embeds.length > 0, 10_000);
+    await fake.waitForMessage(ids.audit, (m) => m.embeds.length > 0, 10_000);
+
+    const everything = [ids.ops, ids.alerts, ids.audit, ids.healing, ids.findings]
+      .flatMap((channel) => fake.messages(channel))
+      .map((m) => [m.content, JSON.stringify(m.embeds), ...m.attachments.map((a) => a.content.toString('utf8'))].join('\n'))
+      .join('\n');
+    expect(everything.length).toBeGreaterThan(10_000);
+    expect(everything).toContain('[REDACTED');
+    for (const secret of SECRET_PARTS) {
+      const at = everything.indexOf(secret);
+      expect(at, `leaked: ${secret.slice(0, 12)}… in ${JSON.stringify(everything.slice(Math.max(0, at - 120), at + 60))}`).toBe(-1);
+    }
+    expect(d.handles.flatMap((h) => h.rejected())).toEqual([]);
+  }, 120_000);
+});
