@@ -107,7 +107,8 @@ export const opsAgent: AgentDefinition = {
   needsFleet: true,
   start(deps) {
     const heartbeat = startHeartbeat(deps.hub, 'ops');
-    const worker = startWorker(opsQueue, deps.hub, handlers(deps), { concurrency: 16, log: deps.log.child('ops') });
+    // A short lock: if this process dies mid-job, another ops agent takes the job over within seconds, not half a minute.
+    const worker = startWorker(opsQueue, deps.hub, handlers(deps), { concurrency: 16, log: deps.log.child('ops'), lockDurationMs: 5000 });
     worker.on('completed', () => heartbeat.count('done'));
     worker.on('failed', () => heartbeat.count('failed'));
     return {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueueEvents, Queue, Worker } from 'bullmq';
+import { QueueEvents, Worker } from 'bullmq';
 import { AGENTS } from '../agents/index.js';
 import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../bot/roots.js';
 import { Stack } from '../bot/stack.js';
@@ -27,7 +27,7 @@ export async function benchOpsLoop(): Promise<string[]> {
     out.push(`Redis: ${config.redis.url ? 'REDIS_URL' : 'embedded redis-server'}; fleet: ${config.manifest.members.map((m) => m.name).join(', ')}`);
 
     // Bare BullMQ: the floor any queue-based bot pays.
-    const bare = new Queue('bare', { connection: hub.client, prefix });
+    const bare = hub.queue('bare');
     bare.setMaxListeners(0);
     const events = new QueueEvents('bare', { connection: hub.connect(), prefix });
     const worker = new Worker('bare', async (job) => ({ echo: job.data.i }), { connection: hub.connect(), prefix, concurrency: 16 });

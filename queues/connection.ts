@@ -1,3 +1,4 @@
+import { Queue, type QueueOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 
 /**
@@ -30,6 +31,16 @@ export class RedisHub {
   get client(): Redis {
     this.shared ??= this.connect();
     return this.shared;
+  }
+
+  /**
+   * A BullMQ queue on the shared connection. Its 'error' events (Redis going away and coming back, which ioredis
+   * rides out by itself) are absorbed here; unheard, BullMQ would print each one.
+   */
+  queue(name: string, options: Omit<QueueOptions, 'connection' | 'prefix'> = {}): Queue {
+    const queue = new Queue(name, { ...options, connection: this.client, prefix: this.prefix });
+    queue.on('error', () => {});
+    return queue;
   }
 
   /** `prefix:part:part` — fleetbot's own keys, next to the BullMQ queues under the same prefix. */

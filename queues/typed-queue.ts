@@ -57,7 +57,7 @@ export class QueueClient<J extends Record<string, JobSpec>> {
     readonly spec: QueueSpec<J>,
     private readonly hub: RedisHub,
   ) {
-    this.queue = new Queue(spec.name, { connection: hub.client, prefix: hub.prefix, defaultJobOptions: spec.defaults });
+    this.queue = hub.queue(spec.name, { defaultJobOptions: spec.defaults });
     // Every caller waiting for a result listens for the queue closing; hundreds may wait at once.
     this.queue.setMaxListeners(0);
   }

@@ -46,7 +46,7 @@ export class FleetView {
   private readonly audit: AuditLog;
 
   constructor(private readonly hub: RedisHub) {
-    this.queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: hub.client, prefix: hub.prefix })]));
+    this.queues = new Map(QUEUE_NAMES.map((name) => [name, hub.queue(name)]));
     this.audit = new AuditLog(hub, async () => {});
   }
 

@@ -2,7 +2,6 @@ import { timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import { Queue } from 'bullmq';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../queues/connection.js';
@@ -55,7 +54,7 @@ function presented(request: FastifyRequest): string | undefined {
 export async function startDashboard(options: DashboardOptions): Promise<{ url: string; close(): Promise<void> }> {
   const { watch, hub, token } = options;
   const app = Fastify({ logger: false });
-  const queues = QUEUE_NAMES.map((name) => new Queue(name, { connection: hub.client, prefix: hub.prefix }));
+  const queues = QUEUE_NAMES.map((name) => hub.queue(name));
 
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0]!;

@@ -1,5 +1,4 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { RedisHub } from '../../queues/connection.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
@@ -18,7 +17,7 @@ export default {
   async open(config) {
     if (!config.redis.url) throw new Error('the task-queue server needs REDIS_URL');
     const hub = new RedisHub(config.redis.url, config.redis.prefix);
-    const queues = new Map(QUEUE_NAMES.map((name) => [name, new Queue(name, { connection: hub.client, prefix: hub.prefix })]));
+    const queues = new Map(QUEUE_NAMES.map((name) => [name, hub.queue(name)]));
     const queue = (name: (typeof QUEUE_NAMES)[number]) => queues.get(name)!;
     return {
       build() {

@@ -1,7 +1,7 @@
 import type { Member } from '../../mcp-fleet/manifest.js';
 import { startDiscord } from '../../bot/roots.js';
 import type { DiscordConfig } from '../../config/index.js';
-import { clientOptionsFor, startFakeDiscord, type FakeDiscord, type FakeMessage, type InteractionHandle } from './fake-discord/index.js';
+import { clientOptionsFor, startFakeDiscord, type FakeMessage, type InteractionHandle } from './fake-discord/index.js';
 import { snowflake } from './fake-discord/snowflake.js';
 import { startStack } from './stack.js';
 
@@ -53,7 +53,7 @@ export async function startDiscordStack(members: Member[], options: Parameters<t
     chatChannels: [],
   };
   const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000 } };
-  await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
+  let transport = await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
 
   const handles: InteractionHandle[] = [];
   const user = { alice: ids.alice, bob: ids.bob };
@@ -64,6 +64,11 @@ export async function startDiscordStack(members: Member[], options: Parameters<t
     ids,
     /** Every interaction made through these helpers, to check none was refused as late. */
     handles,
+    /** The bot process restarting: its Discord client goes away and a new one (same Redis, same config) connects. */
+    async restartBot() {
+      await transport.stop();
+      transport = await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
+    },
     slash(who: Who, name: string, options: unknown[] = []) {
       const handle = fake.slash({ guildId: ids.guild, channelId: ids.ops, userId: user[who], name, options });
       handles.push(handle);

@@ -5,8 +5,8 @@ import { RedisHub } from '../../queues/connection.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export function testHub(): RedisHub {
-  return new RedisHub(TEST_REDIS_URL, `fbtest-${randomUUID().slice(0, 8)}`);
+export function testHub(url = TEST_REDIS_URL): RedisHub {
+  return new RedisHub(url, `fbtest-${randomUUID().slice(0, 8)}`);
 }
 
 export async function dropHub(hub: RedisHub): Promise<void> {

@@ -12,10 +12,15 @@ import { dropHub, testHub, TEST_REDIS_URL } from './redis.js';
 /** fleetbot wired by its own composition roots (as `fleetbot up` does), on real Redis under a unique prefix. */
 export async function startStack(
   members: Member[],
-  { agents = AGENTS.map((a) => a.name), opsTimeoutMs = 20_000, env: extra = {} }: { agents?: string[]; opsTimeoutMs?: number; env?: Record<string, string> } = {},
+  {
+    agents = AGENTS.map((a) => a.name),
+    opsTimeoutMs = 20_000,
+    redisUrl = TEST_REDIS_URL,
+    env: extra = {},
+  }: { agents?: string[]; opsTimeoutMs?: number; redisUrl?: string; env?: Record<string, string> } = {},
 ) {
-  const scratch = testHub();
-  const env = { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: scratch.prefix, PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
+  const scratch = testHub(redisUrl);
+  const env = { REDIS_URL: redisUrl, REDIS_PREFIX: scratch.prefix, PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
   const config: Config = { ...loadEnvConfig(env, ROOT), opsTimeoutMs, fleetFile: path.join(ROOT, 'fleet.yaml'), manifest: { members } };
   const stack = new Stack(createLogger({ level: 'error' }));
   const shared = openShared(stack, await openRedis(stack, config, { embedded: false }));

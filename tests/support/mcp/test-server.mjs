@@ -2,7 +2,8 @@
 // A small MCP server for tests, built with the real SDK: `echo`, `sleep` (a call that stays in flight),
 // `say_to_stderr` (puts a line in the member's log) and `freeze` (hangs the process: alive, but answering nothing).
 // stdio by default; `--http PORT` for Streamable HTTP; `--crash-unless FILE` exits 1 at start unless FILE exists;
-// `--slow-start MS` waits before it serves.
+// `--slow-start MS` waits before it serves; `--deaf-unless FILE` behaves like deaf-server.mjs (connects, then never
+// answers) until FILE exists.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -36,6 +37,11 @@ const crashUnless = option('--crash-unless');
 if (crashUnless && !existsSync(crashUnless)) {
   process.stderr.write(`test-server: ${crashUnless} is missing, giving up\n`);
   process.exit(1);
+}
+const deafUnless = option('--deaf-unless');
+if (deafUnless && !existsSync(deafUnless)) {
+  await import('./deaf-server.mjs');
+  await new Promise(() => {});
 }
 const slowStart = Number(option('--slow-start') ?? 0);
 if (slowStart) await new Promise((r) => setTimeout(r, slowStart));
