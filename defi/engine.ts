@@ -3,7 +3,7 @@ import { spotPrice } from './amm-math.js';
 import { readReserves, type BlockTag, type Reserves } from './batch-read.js';
 import { connect, rpc } from './chain.js';
 import { cycleId, enumerateCycles, evaluate, type Candidate, type Cycle } from './cycles.js';
-import { cheapestLoan, readLenders, type FlashLoan, type ProtocolLender } from './flash-loans.js';
+import { cheapestLoan, pairLenders, readLenders, type FlashLoan, type ProtocolLender } from './flash-loans.js';
 import type { Opportunity } from './opportunity.js';
 import { readPoolsFile, type PoolsFile } from './pools-file.js';
 import { buildRegistry, type Pool, type PoolRegistry, type Token } from './registry.js';
@@ -168,13 +168,10 @@ export class Engine {
 
   /** Each candidate with its cheapest loan, if its profit covers the loan fee and a gas estimate; best first. */
   private price(candidates: Candidate[], reserves: Map<string, Reserves>, lenders: ProtocolLender[], gasPrice: bigint, rejected: Rejection[]) {
-    const v2 = this.baseLenders.flatMap((pool) => {
-      const r = reserves.get(pool.address);
-      return r ? [{ pool, reserves: r }] : [];
-    });
+    const pairs = pairLenders(this.baseLenders, this.registry.base, reserves);
     const ranked: { candidate: Candidate; loan: FlashLoan; estimate: bigint }[] = [];
     for (const candidate of candidates) {
-      const loan = cheapestLoan(candidate.amountIn, this.registry.base, candidate.cycle.pools, lenders, v2);
+      const loan = cheapestLoan(candidate.amountIn, candidate.cycle.pools, lenders, pairs);
       if (!loan) {
         rejected.push({ id: cycleId(candidate.cycle), reason: `no flash-loan source can lend ${candidate.amountIn} of ${this.registry.base.symbol}` });
         continue;
