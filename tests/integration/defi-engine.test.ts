@@ -8,7 +8,7 @@ import type { Opportunity } from '../../defi/opportunity.js';
 import type { PoolsFile } from '../../defi/pools-file.js';
 import { simulate } from '../../defi/simulate.js';
 import { freePort } from '../../mcp-fleet/ports.js';
-import { ERC20, startDevnet, tradeThroughRouters } from '../support/devnet.js';
+import { ERC20, GAPS, startDevnet, tradeThroughRouters } from '../support/devnet.js';
 
 // The engine against Anvil with the official Uniswap V2 factory, pairs and router, and a real Balancer V2 vault.
 
@@ -34,27 +34,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
   };
 
   beforeAll(async () => {
-    net = await startDevnet({
-      tokens: ['TKA', 'TKB', 'TKC', 'TKD', 'TKE', 'TKF'].map((symbol) => ({ symbol, decimals: 18 })),
-      dexes: ['uni', 'sushi'],
-      pools: [
-        // 5 % gaps, one each way round.
-        { dex: 'uni', pair: ['WETH', 'TKA'], reserves: [100n * e18, 200_000n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKA'], reserves: [100n * e18, 210_000n * e18] },
-        { dex: 'uni', pair: ['WETH', 'TKB'], reserves: [40n * e18, 8_400n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKB'], reserves: [50n * e18, 10_000n * e18] },
-        // 0.1 %: below the two swap fees.
-        { dex: 'uni', pair: ['WETH', 'TKC'], reserves: [1000n * e18, 1000n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKC'], reserves: [1000n * e18, 1001n * e18] },
-        // 5 %, but so shallow that the profit is smaller than the gas.
-        { dex: 'uni', pair: ['WETH', 'TKD'], reserves: [10n ** 15n, 2n * 10n ** 15n] },
-        { dex: 'sushi', pair: ['WETH', 'TKD'], reserves: [10n ** 15n, 21n * 10n ** 14n] },
-        // No gap at all.
-        { dex: 'uni', pair: ['WETH', 'TKE'], reserves: [300n * e18, 300n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKE'], reserves: [300n * e18, 300n * e18] },
-      ],
-      balancerWeth: 10_000n * e18,
-    });
+    net = await startDevnet(GAPS);
     // The trader who checks the engine's numbers through the routers needs WETH of its own.
     await (await new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 1000n * e18 })).wait();
   }, 60_000);
