@@ -53,6 +53,9 @@ export interface ScanResult {
   timings: { readMs: number; evaluateMs: number; simulateMs: number; totalMs: number };
 }
 
+/** Why a candidate that covers its costs went unconfirmed: others ranked higher this scan. Its gap is still open. */
+export const NOT_SIMULATED = 'not among the best candidates simulated';
+
 /** Gas of a flash arbitrage before it is simulated, used only to rank candidates. */
 const GAS_GUESS = { base: 90_000n, perHop: 70_000n };
 
@@ -123,7 +126,7 @@ export class Engine {
     const evaluated = performance.now();
     const opportunities: Opportunity[] = [];
     const top = ranked.slice(0, this.options.simulateTop);
-    for (const skipped of ranked.slice(this.options.simulateTop)) rejected.push({ id: cycleId(skipped.candidate.cycle), reason: 'not among the best candidates simulated' });
+    for (const skipped of ranked.slice(this.options.simulateTop)) rejected.push({ id: cycleId(skipped.candidate.cycle), reason: NOT_SIMULATED });
     const simulations = await Promise.all(top.map((r) => this.confirm(r.candidate, r.loan, gasPrice, reserves, block)));
     simulations.forEach((s, i) => (s.ok ? opportunities.push(s.opportunity) : rejected.push({ id: cycleId(top[i]!.candidate.cycle), reason: s.reason })));
     const done = performance.now();

@@ -3,7 +3,7 @@ import { Contract } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defiKeys, lastScan } from '../../agents/scanner.js';
 import { poolKey } from '../../defi/devnet.js';
-import { Engine } from '../../defi/engine.js';
+import { Engine, NOT_SIMULATED } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import { ERC20, GAPS, PAIR, startDevnet, writePoolsFile } from '../support/devnet.js';
 import { member, waitFor } from '../support/fleet.js';
@@ -135,5 +135,38 @@ describe('the scanner agent', () => {
     expect(scan.opportunities.map((o) => o.pair.join('/'))).toEqual(['WETH/TKA']);
     expect(await rpcState()).toMatchObject({ ok: true, block: scan.block });
     await waitFor(async () => ((await blockchainRow())[2] === 'healthy' ? true : undefined), { what: 'blockchain healthy again' });
+  });
+
+  it('GIVEN more candidates than it simulates THEN one left out for some blocks is not posted again when it is back on top', async () => {
+    const id = await net.provider.send('evm_snapshot', []);
+    const ranked = await startStack([], { agents: ['scanner'], env: { RPC_URL: net.url, POOLS_FILE: poolsFile, SCAN_INTERVAL: '50ms', SIMULATE_TOP: '1' } });
+    const queue = new Queue('notify', { connection: ranked.hub.client, prefix: ranked.hub.prefix });
+    const postedHere = async () => (await queue.getJobs(['waiting'])).filter((j) => j.name === 'finding' && j.data.type === 'opportunity').map((j) => (j.data.opportunity as Opportunity).pair[1]);
+    // Moves a pool's price by giving it tokens and syncing its reserves to its balances.
+    const give = async (dex: string, token: string, symbol: string, amount: bigint) => {
+      const pool = net.pools[poolKey(dex, 'WETH', token)]!;
+      await (await new Contract(net.tokens[symbol]!, ERC20, net.deployer).transfer!(pool, amount)).wait();
+      await (await new Contract(pool, PAIR, net.deployer).sync!()).wait();
+    };
+    try {
+      await waitFor(async () => ((await postedHere()).includes('TKA') ? true : undefined), { what: 'TKA posted' });
+      // TKE opens a larger gap and takes the one simulation per block; TKA still has its gap, unsimulated.
+      await give('sushi', 'TKE', 'TKE', 30n * 10n ** 18n);
+      await waitFor(async () => ((await postedHere()).includes('TKE') ? true : undefined), { what: 'TKE posted' });
+      expect((await lastScan(ranked.hub))!.rejected.filter((r) => r.id.startsWith('tka-')).map((r) => r.reason)).toEqual([NOT_SIMULATED]);
+      // TKE's gap closes: TKA, unchanged, is the best again.
+      await (await new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 30n * 10n ** 18n })).wait();
+      await give('sushi', 'TKE', 'WETH', 30n * 10n ** 18n);
+      const block = await net.provider.getBlockNumber();
+      await waitFor(async () => {
+        const scan = await lastScan(ranked.hub);
+        return scan && scan.block >= block && scan.opportunities.some((o) => o.pair[1] === 'TKA') ? true : undefined;
+      }, { what: 'TKA simulated again' });
+      expect((await postedHere()).sort()).toEqual(['TKA', 'TKE']);
+    } finally {
+      await queue.close();
+      await ranked.stop();
+      await net.provider.send('evm_revert', [id]);
+    }
   });
 });
