@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvConfig } from '../../config/index.js';
 import { describeOpportunity } from '../../defi/describe.js';
@@ -7,20 +5,12 @@ import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { GAPS, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { fleetbot } from '../support/cli.js';
 import { ROOT } from '../support/fleet.js';
 
 // `fleetbot scan` as a user runs it: the built CLI as a child process against Anvil with the real Uniswap V2 contracts.
 
-function fleetbot(args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runScan = (...args: string[]) => fleetbot(['scan', ...args], '', { PATH: process.env.PATH }, ROOT);
 
 describe('fleetbot scan', () => {
   let net: Awaited<ReturnType<typeof startDevnet>>;
@@ -42,7 +32,7 @@ describe('fleetbot scan', () => {
   afterAll(() => net?.stop());
 
   it('GIVEN --json THEN it prints the JSON array of opportunities, each with the numbers the engine finds', async () => {
-    const { code, stdout, stderr } = await fleetbot(['scan', '--rpc', net.url, '--pools', pools, '--json']);
+    const { code, stdout, stderr } = await runScan('--rpc', net.url, '--pools', pools, '--json');
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const printed = JSON.parse(stdout) as Opportunity[];
@@ -54,7 +44,7 @@ describe('fleetbot scan', () => {
   });
 
   it('GIVEN no --json THEN it prints a line per opportunity under a summary of the scan', async () => {
-    const { code, stdout } = await fleetbot(['scan', '--rpc', net.url, '--pools', pools]);
+    const { code, stdout } = await runScan('--rpc', net.url, '--pools', pools);
     expect(code).toBe(0);
     const [head, ...lines] = stdout.trimEnd().split('\n');
     const scan = await engineScan(await net.provider.getBlockNumber());
@@ -64,10 +54,10 @@ describe('fleetbot scan', () => {
 
   it('GIVEN a dead RPC or an unknown token THEN it exits 1 with one line that says which', async () => {
     const port = await freePort();
-    const dead = await fleetbot(['scan', '--rpc', `http://127.0.0.1:${port}`, '--pools', pools, '--json']);
+    const dead = await runScan('--rpc', `http://127.0.0.1:${port}`, '--pools', pools, '--json');
     expect([dead.code, dead.stdout]).toEqual([1, '']);
     expect(dead.stderr).toMatch(new RegExp(`^fleetbot: RPC 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED.*\\n$`));
-    const unknown = await fleetbot(['scan', '--rpc', net.url, '--pools', writePoolsFile({ ...net.poolsFile, pairs: [['WETH', 'NOPE']] }), '--json']);
+    const unknown = await runScan('--rpc', net.url, '--pools', writePoolsFile({ ...net.poolsFile, pairs: [['WETH', 'NOPE']] }), '--json');
     expect([unknown.code, unknown.stdout]).toEqual([1, '']);
     expect(unknown.stderr).toMatch(/^fleetbot: pairs\[0\]: unknown token "NOPE" — add it to "tokens" or use its address; known: WETH, TKA, .*\n$/);
   });

@@ -6,7 +6,7 @@ import { formatAmount } from '../../defi/describe.js';
 import { deployFlashArbitrage, poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
-import { ERC20, GAPS, PAIR, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { ERC20, GAPS, startDevnet, writePoolsFile } from '../support/devnet.js';
 import { waitFor } from '../support/fleet.js';
 import { operator, startStack } from '../support/stack.js';
 
@@ -31,14 +31,6 @@ describe('DeFi commands', () => {
   let under: Opportunity;
   let onEnv: Record<string, string>;
   const ask = (stack: typeof off, line: string) => stack.dispatcher.dispatchLine(line, operator, 'test');
-  const snapshot = async <T>(body: () => Promise<T>): Promise<T> => {
-    const id = (await net.provider.send('evm_snapshot', [])) as string;
-    try {
-      return await body();
-    } finally {
-      await net.provider.send('evm_revert', [id]);
-    }
-  };
   /** What the engine itself finds at a block, with the settings of `stack`. */
   const engineScan = async (stack: typeof off, block: number) => {
     const { risk, simulateTop } = stack.config.defi;
@@ -60,10 +52,6 @@ describe('DeFi commands', () => {
     o.flashLoan,
     o.risk.ok ? 'ok' : o.risk.reasons.join('; '),
   ];
-  const reserves = async (dex: string, token: string) => {
-    const [r0, r1] = (await new Contract(net.pools[poolKey(dex, 'WETH', token)]!, PAIR, net.provider).getReserves!()) as [bigint, bigint];
-    return net.tokens.WETH!.toLowerCase() < net.tokens[token]!.toLowerCase() ? { weth: r0, token: r1 } : { weth: r1, token: r0 };
-  };
 
   beforeAll(async () => {
     net = await startDevnet(GAPS);
@@ -108,7 +96,7 @@ describe('DeFi commands', () => {
 
   it('GIVEN /price WETH TKA THEN each DEX has a row with the price of its reserves, and the spread between them', async () => {
     const reply = await ask(off, '/price WETH TKA');
-    const quotes = await Promise.all(['uni', 'sushi'].map(async (dex) => ({ dex, ...(await reserves(dex, 'TKA')) })));
+    const quotes = await Promise.all(['uni', 'sushi'].map(async (dex) => ({ dex, ...(await net.reserves(dex, 'TKA')) })));
     const prices = quotes.map((q) => Number(q.token) / Number(q.weth));
     const spread = ((Math.max(...prices) - Math.min(...prices)) / Math.min(...prices)) * 100;
     expect(reply.title).toMatch(new RegExp(`^WETH/TKA at block \\d+: spread ${spread.toFixed(3)} %$`));
@@ -127,7 +115,7 @@ describe('DeFi commands', () => {
     for (const [dex, pair, reserve0, reserve1, address] of rows) {
       const token = pair!.split('/').find((s) => s !== 'WETH')!;
       expect(address).toBe(net.pools[poolKey(dex!, 'WETH', token)]);
-      const r = await reserves(dex!, token);
+      const r = await net.reserves(dex!, token);
       const [first, second] = pair!.startsWith('WETH/') ? [r.weth, r.token] : [r.token, r.weth];
       expect([reserve0, reserve1]).toEqual([`${formatAmount(first, 18, 4)} ${pair!.split('/')[0]}`, `${formatAmount(second, 18, 4)} ${pair!.split('/')[1]}`]);
     }
@@ -164,7 +152,7 @@ describe('DeFi commands', () => {
     const notify = new Queue('notify', { connection: on.hub.client, prefix: on.hub.prefix });
     const weth = new Contract(net.tokens.WETH!, ERC20, net.provider);
     try {
-      await snapshot(async () => {
+      await net.snapshot(async () => {
         // The scanner found the opportunity, but without AUTO_EXECUTE it waits for an operator: one transaction so far, the deployment.
         await waitFor(() => lastScan(on.hub).then((s) => (s?.opportunities.some((o) => o.id === id) ? true : undefined)), { what: 'a scan' });
         expect(await net.provider.getTransactionCount(wallet.address)).toBe(1);
@@ -189,7 +177,7 @@ describe('DeFi commands', () => {
   });
 
   it('GIVEN AUTO_EXECUTE=all THEN what passes the risk check runs without an operator, and what fails it does not', async () => {
-    await snapshot(async () => {
+    await net.snapshot(async () => {
       const auto = await startStack([], { agents: AGENTS, env: { ...onEnv, AUTO_EXECUTE: 'all' } });
       const notify = new Queue('notify', { connection: auto.hub.client, prefix: auto.hub.prefix });
       try {

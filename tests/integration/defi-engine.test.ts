@@ -18,14 +18,6 @@ const loose = { minProfit: '0', maxPoolSharePercent: 50, maxGasPriceGwei: 1000, 
 describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
   let net: Awaited<ReturnType<typeof startDevnet>>;
   const open = (pools: PoolsFile, extra: Partial<EngineOptions> = {}) => Engine.open({ rpcUrl: net.url, pools, risk: loose, simulateTop: 20, ...extra });
-  const snapshot = async <T>(body: () => Promise<T>): Promise<T> => {
-    const id = (await net.provider.send('evm_snapshot', [])) as string;
-    try {
-      return await body();
-    } finally {
-      await net.provider.send('evm_revert', [id]);
-    }
-  };
   // A plain signer: the deployer's nonce manager would not know that evm_revert rolled its nonce back.
   const trader = () => net.provider.getSigner(0);
   const routerHops = (o: Opportunity) => {
@@ -51,7 +43,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
         expect(o.flashLoanFee).toBe('0');
         expect(BigInt(o.netProfit)).toBe(BigInt(o.profit) - BigInt(o.gasCost));
         const amountIn = BigInt(o.amountIn);
-        const yieldOf = (x: bigint) => snapshot(async () => (await tradeThroughRouters(await trader(), routerHops(o), x)) - x);
+        const yieldOf = (x: bigint) => net.snapshot(async () => (await tradeThroughRouters(await trader(), routerHops(o), x)) - x);
         expect(await yieldOf(amountIn)).toBe(BigInt(o.profit));
         expect(await yieldOf((amountIn * 101n) / 100n)).toBeLessThan(BigInt(o.profit));
         expect(await yieldOf((amountIn * 99n) / 100n)).toBeLessThan(BigInt(o.profit));
@@ -85,7 +77,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
     const engine = await open({ ...net.poolsFile, flashLoans: { uniswapV2: true } }, { target });
     const weth = new Contract(net.tokens.WETH!, ERC20, net.provider);
     try {
-      await snapshot(async () => {
+      await net.snapshot(async () => {
         const { opportunities } = await engine.scan();
         const o = opportunities.find((x) => x.pair[1] === 'TKA' && x.path.length === 3)!;
         expect(o.flashLoan).toBe('uniswap-v2');
@@ -134,7 +126,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
   });
 
   it('GIVEN a reverting pool and a pool with zero reserves THEN the scan names them and still finds the rest', async () => {
-    await snapshot(async () => {
+    await net.snapshot(async () => {
       const factory = new Contract(net.dexes[0]!.factory, ['function createPair(address,address) returns (address)'], await trader());
       await (await factory.createPair!(net.tokens.WETH!, net.tokens.TKF!)).wait();
       const engine = await open({ ...net.poolsFile, pairs: [...net.poolsFile.pairs, ['WETH', 'TKF']] });

@@ -43,6 +43,12 @@ describe('the scanner agent', () => {
       return scan && scan.block >= block ? scan : undefined;
     }, { what: `a scan of block ${block}` });
   };
+  /** Moves a pool's price: gives it `amount` of `symbol` and syncs its reserves to its balances. */
+  const give = async (dex: string, token: string, symbol: string, amount: bigint) => {
+    const pool = net.pools[poolKey(dex, 'WETH', token)]!;
+    await (await new Contract(net.tokens[symbol]!, ERC20, net.deployer).transfer!(pool, amount)).wait();
+    await (await new Contract(pool, PAIR, net.deployer).sync!()).wait();
+  };
   const blockchainRow = async () => (await s.dispatcher.dispatchLine('/status blockchain', operator, 'test')).table!.rows[0]!.cells;
   const rpcState = async () => JSON.parse((await s.hub.client.get(defiKeys(s.hub).rpc)) ?? 'null') as { ok: boolean; error?: string; at: number } | null;
 
@@ -89,10 +95,8 @@ describe('the scanner agent', () => {
     await nextBlock();
     expect(await posted()).toHaveLength(1);
 
-    // TKA's gap widens: the sushi pair is given 10,000 TKA and syncs its reserves to its balance.
-    const sushi = net.pools[poolKey('sushi', 'WETH', 'TKA')]!;
-    await (await new Contract(net.tokens.TKA!, ERC20, net.deployer).transfer!(sushi, 10_000n * 10n ** 18n)).wait();
-    await (await new Contract(sushi, PAIR, net.deployer).sync!()).wait();
+    // TKA's gap widens: the sushi pair gets 10,000 TKA more.
+    await give('sushi', 'TKA', 'TKA', 10_000n * 10n ** 18n);
     const all = await waitFor(async () => ((await posted()).length === 2 ? posted() : undefined), { what: 'the grown opportunity' });
     expect(all[1]!.id).toBe(before!.id);
     expect(BigInt(all[1]!.netProfit)).toBeGreaterThan((BigInt(before!.netProfit) * 11n) / 10n);
@@ -138,35 +142,29 @@ describe('the scanner agent', () => {
   });
 
   it('GIVEN more candidates than it simulates THEN one left out for some blocks is not posted again when it is back on top', async () => {
-    const id = await net.provider.send('evm_snapshot', []);
-    const ranked = await startStack([], { agents: ['scanner'], env: { RPC_URL: net.url, POOLS_FILE: poolsFile, SCAN_INTERVAL: '50ms', SIMULATE_TOP: '1' } });
-    const queue = new Queue('notify', { connection: ranked.hub.client, prefix: ranked.hub.prefix });
-    const postedHere = async () => (await queue.getJobs(['waiting'])).filter((j) => j.name === 'finding' && j.data.type === 'opportunity').map((j) => (j.data.opportunity as Opportunity).pair[1]);
-    // Moves a pool's price by giving it tokens and syncing its reserves to its balances.
-    const give = async (dex: string, token: string, symbol: string, amount: bigint) => {
-      const pool = net.pools[poolKey(dex, 'WETH', token)]!;
-      await (await new Contract(net.tokens[symbol]!, ERC20, net.deployer).transfer!(pool, amount)).wait();
-      await (await new Contract(pool, PAIR, net.deployer).sync!()).wait();
-    };
-    try {
-      await waitFor(async () => ((await postedHere()).includes('TKA') ? true : undefined), { what: 'TKA posted' });
-      // TKE opens a larger gap and takes the one simulation per block; TKA still has its gap, unsimulated.
-      await give('sushi', 'TKE', 'TKE', 30n * 10n ** 18n);
-      await waitFor(async () => ((await postedHere()).includes('TKE') ? true : undefined), { what: 'TKE posted' });
-      expect((await lastScan(ranked.hub))!.rejected.filter((r) => r.id.startsWith('tka-')).map((r) => r.reason)).toEqual([NOT_SIMULATED]);
-      // TKE's gap closes: TKA, unchanged, is the best again.
-      await (await new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 30n * 10n ** 18n })).wait();
-      await give('sushi', 'TKE', 'WETH', 30n * 10n ** 18n);
-      const block = await net.provider.getBlockNumber();
-      await waitFor(async () => {
-        const scan = await lastScan(ranked.hub);
-        return scan && scan.block >= block && scan.opportunities.some((o) => o.pair[1] === 'TKA') ? true : undefined;
-      }, { what: 'TKA simulated again' });
-      expect((await postedHere()).sort()).toEqual(['TKA', 'TKE']);
-    } finally {
-      await queue.close();
-      await ranked.stop();
-      await net.provider.send('evm_revert', [id]);
-    }
+    await net.snapshot(async () => {
+      const ranked = await startStack([], { agents: ['scanner'], env: { RPC_URL: net.url, POOLS_FILE: poolsFile, SCAN_INTERVAL: '50ms', SIMULATE_TOP: '1' } });
+      const queue = new Queue('notify', { connection: ranked.hub.client, prefix: ranked.hub.prefix });
+      const postedHere = async () => (await queue.getJobs(['waiting'])).filter((j) => j.name === 'finding' && j.data.type === 'opportunity').map((j) => (j.data.opportunity as Opportunity).pair[1]);
+      try {
+        await waitFor(async () => ((await postedHere()).includes('TKA') ? true : undefined), { what: 'TKA posted' });
+        // TKE opens a larger gap and takes the one simulation per block; TKA still has its gap, unsimulated.
+        await give('sushi', 'TKE', 'TKE', 30n * 10n ** 18n);
+        await waitFor(async () => ((await postedHere()).includes('TKE') ? true : undefined), { what: 'TKE posted' });
+        expect((await lastScan(ranked.hub))!.rejected.filter((r) => r.id.startsWith('tka-')).map((r) => r.reason)).toEqual([NOT_SIMULATED]);
+        // TKE's gap closes: TKA, unchanged, is the best again.
+        await (await new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 30n * 10n ** 18n })).wait();
+        await give('sushi', 'TKE', 'WETH', 30n * 10n ** 18n);
+        const block = await net.provider.getBlockNumber();
+        await waitFor(async () => {
+          const scan = await lastScan(ranked.hub);
+          return scan && scan.block >= block && scan.opportunities.some((o) => o.pair[1] === 'TKA') ? true : undefined;
+        }, { what: 'TKA simulated again' });
+        expect((await postedHere()).sort()).toEqual(['TKA', 'TKE']);
+      } finally {
+        await queue.close();
+        await ranked.stop();
+      }
+    });
   });
 });

@@ -8,7 +8,7 @@ import { poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import type { RiskSettings } from '../../defi/risk.js';
-import { ERC20, GAPS, PAIR, ROUTER, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { ERC20, GAPS, ROUTER, startDevnet, writePoolsFile } from '../support/devnet.js';
 import { ROOT, waitFor } from '../support/fleet.js';
 import { startFleet } from '../support/host.js';
 
@@ -28,10 +28,6 @@ describe('DeFi MCP servers', () => {
     const result = (await fleet.pool.callTool(server, tool, args)) as Structured<T> & { content: unknown };
     if (result.isError) throw new Error(`${server}.${tool}: ${text(result)}`);
     return result.structuredContent!;
-  };
-  const reservesOf = async (dex: string, token: string) => {
-    const [r0, r1] = (await new Contract(net.pools[poolKey(dex, 'WETH', token)]!, PAIR, net.provider).getReserves!()) as [bigint, bigint];
-    return net.tokens.WETH!.toLowerCase() < net.tokens[token]!.toLowerCase() ? { weth: r0, token: r1 } : { weth: r1, token: r0 };
   };
   const pick = (o: Opportunity) => [o.id, o.amountIn, o.profit, o.flashLoan, o.flashLoanFee, o.gasUnits, o.netProfit, o.risk];
 
@@ -57,7 +53,7 @@ describe('DeFi MCP servers', () => {
 
   it('GIVEN price-feed THEN a pair is priced on each DEX from its reserves, with the spread', async () => {
     const answer = await call<{ block: number; spreadPercent: number; quotes: { dex: string; pool: string; price: number }[] }>('price-feed', 'price', { base: 'weth', quote: 'TKA' });
-    const quotes = await Promise.all(['uni', 'sushi'].map(async (dex) => ({ dex, ...(await reservesOf(dex, 'TKA')) })));
+    const quotes = await Promise.all(['uni', 'sushi'].map(async (dex) => ({ dex, ...(await net.reserves(dex, 'TKA')) })));
     const prices = quotes.map((q) => Number(q.token) / Number(q.weth));
     expect(answer.quotes.map((q) => [q.dex, q.pool])).toEqual(quotes.map((q) => [q.dex, net.pools[poolKey(q.dex, 'WETH', 'TKA')]]));
     answer.quotes.forEach((q, i) => expect(q.price).toBeCloseTo(prices[i]!, 9));
@@ -70,7 +66,7 @@ describe('DeFi MCP servers', () => {
     expect(pools.map((p) => p.pool).sort()).toEqual(Object.values(net.pools).sort());
     for (const p of pools) {
       const token = p.pair.split('/').find((s) => s !== 'WETH')!;
-      const r = await reservesOf(p.dex, token);
+      const r = await net.reserves(p.dex, token);
       expect([p.reserve0, p.reserve1]).toEqual((p.pair.startsWith('WETH/') ? [r.weth, r.token] : [r.token, r.weth]).map((v) => formatAmount(v, 18)));
     }
     const { quotes } = await call<{ quotes: { dex: string; amountOut: string }[] }>('liquidity', 'quote', { sell: 'WETH', buy: 'TKA', amount: '1.5' });
@@ -98,7 +94,7 @@ describe('DeFi MCP servers', () => {
     const pairs = await Promise.all(
       Object.entries(net.pools).map(async ([key, pool]) => {
         const [dex, pair] = key.split(':') as [string, string];
-        return { pool, depth: (await reservesOf(dex, pair.split('/').find((s) => s !== 'WETH')!)).weth };
+        return { pool, depth: (await net.reserves(dex, pair.split('/').find((s) => s !== 'WETH')!)).weth };
       }),
     );
     const able = pairs.filter((p) => p.depth > parseEther('10'));

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Contract, type Signer } from 'ethers';
-import { deployDevnet, startAnvil, type DevnetSpec } from '../../defi/devnet.js';
+import { deployDevnet, poolKey, startAnvil, type DevnetSpec } from '../../defi/devnet.js';
 import type { PoolsFile } from '../../defi/pools-file.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 
@@ -14,6 +14,20 @@ export async function startDevnet(spec: DevnetSpec) {
     return {
       ...net,
       url: anvil.url,
+      /** Runs `body`, then puts the chain back as it was. */
+      async snapshot<T>(body: () => Promise<T>): Promise<T> {
+        const id = (await net.provider.send('evm_snapshot', [])) as string;
+        try {
+          return await body();
+        } finally {
+          await net.provider.send('evm_revert', [id]);
+        }
+      },
+      /** The reserves of `token`'s WETH pool on `dex`, now. */
+      async reserves(dex: string, token: string): Promise<{ weth: bigint; token: bigint }> {
+        const [r0, r1] = (await new Contract(net.pools[poolKey(dex, 'WETH', token)]!, PAIR, net.provider).getReserves!()) as [bigint, bigint];
+        return net.tokens.WETH!.toLowerCase() < net.tokens[token]!.toLowerCase() ? { weth: r0, token: r1 } : { weth: r1, token: r0 };
+      },
       async stop() {
         net.provider.destroy();
         await anvil.stop();
