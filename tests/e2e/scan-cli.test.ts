@@ -4,7 +4,7 @@ import { describeOpportunity } from '../../defi/describe.js';
 import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import { freePort } from '../../mcp-fleet/ports.js';
-import { GAPS, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { GAPS, startDevnet } from '../support/devnet.js';
 import { fleetbot } from '../support/cli.js';
 import { ROOT } from '../support/fleet.js';
 
@@ -27,7 +27,7 @@ describe('fleetbot scan', () => {
 
   beforeAll(async () => {
     net = await startDevnet(GAPS);
-    pools = writePoolsFile(net.poolsFile);
+    pools = net.writePoolsFile();
   }, 60_000);
   afterAll(() => net?.stop());
 
@@ -57,7 +57,7 @@ describe('fleetbot scan', () => {
     const dead = await runScan('--rpc', `http://127.0.0.1:${port}`, '--pools', pools, '--json');
     expect([dead.code, dead.stdout]).toEqual([1, '']);
     expect(dead.stderr).toMatch(new RegExp(`^fleetbot: RPC 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED.*\\n$`));
-    const unknown = await runScan('--rpc', net.url, '--pools', writePoolsFile({ ...net.poolsFile, pairs: [['WETH', 'NOPE']] }), '--json');
+    const unknown = await runScan('--rpc', net.url, '--pools', net.writePoolsFile({ ...net.poolsFile, pairs: [['WETH', 'NOPE']] }), '--json');
     expect([unknown.code, unknown.stdout]).toEqual([1, '']);
     expect(unknown.stderr).toMatch(/^fleetbot: pairs\[0\]: unknown token "NOPE" — add it to "tokens" or use its address; known: WETH, TKA, .*\n$/);
   });

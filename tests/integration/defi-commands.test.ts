@@ -6,7 +6,7 @@ import { formatAmount } from '../../defi/describe.js';
 import { deployFlashArbitrage, poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
-import { ERC20, GAPS, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { ERC20, GAPS, startDevnet } from '../support/devnet.js';
 import { waitFor } from '../support/fleet.js';
 import { operator, startStack } from '../support/stack.js';
 
@@ -55,7 +55,7 @@ describe('DeFi commands', () => {
 
   beforeAll(async () => {
     net = await startDevnet(GAPS);
-    poolsFile = writePoolsFile(net.poolsFile);
+    poolsFile = net.writePoolsFile();
     wallet = Wallet.createRandom().connect(net.provider);
     await net.provider.send('anvil_setBalance', [wallet.address, `0x${(10n * e18).toString(16)}`]);
     contract = await deployFlashArbitrage(wallet);

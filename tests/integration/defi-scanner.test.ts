@@ -5,7 +5,7 @@ import { defiKeys, lastScan } from '../../agents/scanner.js';
 import { poolKey } from '../../defi/devnet.js';
 import { Engine, NOT_SIMULATED } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
-import { ERC20, GAPS, PAIR, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { ERC20, GAPS, PAIR, startDevnet } from '../support/devnet.js';
 import { member, waitFor } from '../support/fleet.js';
 import { startRpcProxy } from '../support/rpc-proxy.js';
 import { operator, startStack } from '../support/stack.js';
@@ -58,7 +58,7 @@ describe('the scanner agent', () => {
     // transaction could take, and only the simulation can tell.
     await net.provider.send('anvil_setCode', [net.tokens.TKB, '0xfe']);
     proxy = await startRpcProxy(net.url);
-    poolsFile = writePoolsFile(net.poolsFile);
+    poolsFile = net.writePoolsFile();
     s = await startStack([blockchain], { agents: ['ops', 'health', 'scanner'], env: { RPC_URL: proxy.url, POOLS_FILE: poolsFile, SCAN_INTERVAL: '50ms' } });
     notify = new Queue('notify', { connection: s.hub.client, prefix: s.hub.prefix });
   }, 60_000);

@@ -8,7 +8,7 @@ import { poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import type { RiskSettings } from '../../defi/risk.js';
-import { ERC20, GAPS, ROUTER, startDevnet, writePoolsFile } from '../support/devnet.js';
+import { ERC20, GAPS, ROUTER, startDevnet } from '../support/devnet.js';
 import { ROOT, waitFor } from '../support/fleet.js';
 import { startFleet } from '../support/host.js';
 
@@ -33,7 +33,7 @@ describe('DeFi MCP servers', () => {
 
   beforeAll(async () => {
     net = await startDevnet(GAPS);
-    const env = { RPC_URL: net.url, POOLS_FILE: writePoolsFile(net.poolsFile) };
+    const env = { RPC_URL: net.url, POOLS_FILE: net.writePoolsFile() };
     fleet = await startFleet(members, env);
     // What the servers answer is checked against the engine opened here with the same settings.
     const { defi } = loadConfig({ ...env, FLEET_FILE: path.join(ROOT, 'fleet.yaml') }, ROOT);

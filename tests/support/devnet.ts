@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Contract, type Signer } from 'ethers';
@@ -6,14 +6,25 @@ import { deployDevnet, poolKey, startAnvil, type DevnetSpec } from '../../defi/d
 import type { PoolsFile } from '../../defi/pools-file.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 
-/** One Anvil per test file with the real Uniswap V2 (and Balancer) contracts deployed by fleetbot's devnet code. */
+/**
+ * One Anvil per test file with the real Uniswap V2 (and Balancer) contracts deployed by fleetbot's devnet code, and a
+ * scratch folder for the pools files the test hands to fleetbot; `stop()` ends Anvil and removes the folder.
+ */
 export async function startDevnet(spec: DevnetSpec) {
   const anvil = await startAnvil({ port: await freePort() });
   try {
     const net = await deployDevnet(anvil.url, spec);
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-devnet-'));
+    let written = 0;
     return {
       ...net,
       url: anvil.url,
+      /** A pools file as a user passes it (POOLS_FILE, --pools): this devnet's, unless another is given. */
+      writePoolsFile(file: PoolsFile = net.poolsFile): string {
+        const at = path.join(dir, `pools-${++written}.json`);
+        writeFileSync(at, JSON.stringify(file, null, 2));
+        return at;
+      },
       /** Runs `body`, then puts the chain back as it was. */
       async snapshot<T>(body: () => Promise<T>): Promise<T> {
         const id = (await net.provider.send('evm_snapshot', [])) as string;
@@ -31,6 +42,7 @@ export async function startDevnet(spec: DevnetSpec) {
       async stop() {
         net.provider.destroy();
         await anvil.stop();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
@@ -63,13 +75,6 @@ export const GAPS: DevnetSpec = {
   ],
   balancerWeth: 10_000n * e18,
 };
-
-/** The pools file as a user passes it (POOLS_FILE, --pools), in a fresh temporary folder. */
-export function writePoolsFile(file: PoolsFile): string {
-  const at = path.join(mkdtempSync(path.join(tmpdir(), 'fleetbot-pools-')), 'pools.json');
-  writeFileSync(at, JSON.stringify(file, null, 2));
-  return at;
-}
 
 export const ROUTER = [
   'function swapExactTokensForTokens(uint256,uint256,address[],address,uint256) returns (uint256[])',
