@@ -82,7 +82,7 @@ export const poolKey = (dex: string, a: string, b: string) => `${dex}:${[a, b].s
 /**
  * Deploys the spec from Anvil's first dev account: contracts first, then every pair through its factory, then the
  * reserves — both tokens sent to the pair and `mint`, as the router's addLiquidity does. Two rounds of transactions
- * with nonces numbered here and mined in blocks of a few hundred, so thousands of pools take seconds.
+ * with nonces numbered here and mined in blocks of a few hundred: thousands of pools take seconds, not minutes.
  */
 export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devnet> {
   const dexNames = new Set(spec.dexes);
