@@ -1,6 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { formatUnits } from 'ethers';
-import type { Engine, ScanResult } from '../defi/engine.js';
+import { NOT_SIMULATED, type Engine, type ScanResult } from '../defi/engine.js';
 import type { Opportunity } from '../defi/opportunity.js';
 import type { RedisHub } from '../queues/connection.js';
 import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
@@ -37,14 +37,17 @@ export async function lastScan(hub: RedisHub): Promise<ScanSummary | null> {
   return raw ? (JSON.parse(raw) as ScanSummary) : null;
 }
 
-/** Which opportunities to post now; remembers what was posted, and forgets cycles whose gap closed. */
-async function toPost(hub: RedisHub, opportunities: Opportunity[]): Promise<Opportunity[]> {
+/**
+ * Which opportunities to post now; remembers what was posted, and forgets cycles whose gap closed — not those that
+ * only went unsimulated this block because others ranked higher, or they would be posted again when back on top.
+ */
+async function toPost(hub: RedisHub, scan: ScanResult): Promise<Opportunity[]> {
   const key = defiKeys(hub).posted;
   const posted = await hub.client.hgetall(key);
-  const current = new Set(opportunities.map((o) => o.id));
-  const closed = Object.keys(posted).filter((id) => !current.has(id));
+  const open = new Set([...scan.opportunities.map((o) => o.id), ...scan.rejected.filter((r) => r.reason === NOT_SIMULATED).map((r) => r.id)]);
+  const closed = Object.keys(posted).filter((id) => !open.has(id));
   if (closed.length) await hub.client.hdel(key, ...closed);
-  const fresh = opportunities.filter((o) => {
+  const fresh = scan.opportunities.filter((o) => {
     const before = posted[o.id];
     return before === undefined || BigInt(o.netProfit) * 1000n >= BigInt(before) * GROWTH_PERMILLE;
   });
@@ -148,7 +151,7 @@ export const scannerAgent: AgentDefinition = {
           const scan = await e.scan({ blockTag: block });
           lastBlock = block;
           await record(scan);
-          const fresh = await toPost(hub, scan.opportunities);
+          const fresh = await toPost(hub, scan);
           observe(scan, fresh.length);
           for (const opportunity of fresh) await notify.add('finding', { type: 'opportunity', opportunity, at: Date.now() });
           await hub.client.hincrby(keys.stats, 'scans', 1);

@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Contract, ContractFactory, JsonRpcProvider, NonceManager, type Signer } from 'ethers';
+import { ContractFactory, Interface, JsonRpcProvider, type Signer } from 'ethers';
 import { ownArtifact, officialArtifact } from './contracts/index.js';
+import { DevSender } from './dev-sender.js';
 import type { PoolsFile } from './pools-file.js';
 
 /**
@@ -69,109 +70,106 @@ export interface Devnet {
   poolsFile: PoolsFile;
 }
 
-const ERC20 = ['function transfer(address,uint256) returns (bool)', 'function approve(address,uint256) returns (bool)', 'function balanceOf(address) view returns (uint256)'];
-const PAIR = ['function mint(address) returns (uint256)', 'function sync()', 'function getReserves() view returns (uint112,uint112,uint32)', 'function token0() view returns (address)'];
-const FACTORY = ['function createPair(address,address) returns (address)', 'function getPair(address,address) view returns (address)'];
+const ERC20 = new Interface(['function transfer(address,uint256) returns (bool)', 'function deposit() payable']);
+const PAIR = new Interface(['function mint(address) returns (uint256)']);
+const FACTORY = new Interface(['function createPair(address,address) returns (address)', 'event PairCreated(address indexed token0, address indexed token1, address pair, uint256)']);
+
+/** Gas limits, set rather than estimated (a transaction may depend on one not mined yet); unused gas is not paid. */
+const GAS = { weth: 2_000_000n, token: 1_500_000n, factory: 6_000_000n, router: 8_000_000n, vault: 30_000_000n, call: 100_000n, createPair: 4_000_000n, mint: 300_000n };
 
 export const poolKey = (dex: string, a: string, b: string) => `${dex}:${[a, b].sort().join('/')}`;
 
 /**
- * Deploys the spec. Transactions go out without waiting for each other (the nonce manager numbers them) and are
- * awaited together, so even thousands of pools take seconds on Anvil.
+ * Deploys the spec from Anvil's first dev account: contracts first, then every pair through its factory, then the
+ * reserves — both tokens sent to the pair and `mint`, as the router's addLiquidity does. Two rounds of transactions
+ * with nonces numbered here and mined in blocks of a few hundred: thousands of pools take seconds, not minutes.
  */
 export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devnet> {
+  const dexNames = new Set(spec.dexes);
+  const symbols = new Set(['WETH', ...spec.tokens.map((t) => t.symbol)]);
+  for (const p of spec.pools) {
+    if (!dexNames.has(p.dex)) throw new Error(`pool on unknown DEX ${p.dex}`);
+    for (const s of p.pair) if (!symbols.has(s)) throw new Error(`pool names unknown token ${s}`);
+  }
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   const [account] = (await provider.send('eth_accounts', [])) as string[];
-  const deployer = new NonceManager(await provider.getSigner(account));
-  const deploy = async (artifact: { abi: unknown[]; bytecode: string }, ...args: unknown[]) => {
-    const contract = await new ContractFactory(artifact.abi as never, artifact.bytecode, deployer).deploy(...args);
-    await contract.waitForDeployment();
-    return contract.getAddress();
-  };
-
-  const weth = await deploy(officialArtifact('WETH9'));
-  const tokens: Record<string, string> = { WETH: weth };
-  const decimals: Record<string, number> = { WETH: 18 };
   const wanted = new Map<string, bigint>();
   for (const p of spec.pools) p.pair.forEach((s, i) => wanted.set(s, (wanted.get(s) ?? 0n) + p.reserves[i]!));
-  const tokenAddresses = await inBatches(
-    spec.tokens.map((t) => () => deploy(ownArtifact('DevToken'), t.symbol, t.symbol, t.decimals, (wanted.get(t.symbol) ?? 0n) * 2n + 10n ** 30n)),
-  );
-  spec.tokens.forEach((t, i) => ((tokens[t.symbol] = tokenAddresses[i]!), (decimals[t.symbol] = t.decimals)));
   const wethNeeded = (wanted.get('WETH') ?? 0n) + (spec.balancerWeth ?? 0n);
-  if (wethNeeded > 0n) {
-    await provider.send('anvil_setBalance', [account, `0x${(wethNeeded + 10n ** 24n).toString(16)}`]);
-    // WETH9's fallback predates today's gas rules; deposit() is what works.
-    await (await new Contract(weth, ['function deposit() payable'], deployer).deposit!({ value: wethNeeded })).wait();
-  }
+  if (wethNeeded > 0n) await provider.send('anvil_setBalance', [account, `0x${(wethNeeded + 10n ** 24n).toString(16)}`]);
 
-  const dexes = await Promise.all(
-    spec.dexes.map(async (name) => {
-      const factory = await deploy(officialArtifact('UniswapV2Factory'), account);
-      const router = await deploy(officialArtifact('UniswapV2Router02'), factory, weth);
-      return { name, factory, router };
-    }),
-  );
+  const sender = await DevSender.open(url, account!);
+  try {
+    const deploy = async (label: string, gas: bigint, factory: ContractFactory, ...args: unknown[]) => sender.queue({ label, gas, data: (await factory.getDeployTransaction(...args)).data })!;
+    // One factory per contract: building its ABI interface costs more than encoding a deployment.
+    const factoryOf = ({ abi, bytecode }: { abi: unknown[]; bytecode: string }) => new ContractFactory(abi as never, bytecode);
+    const devToken = factoryOf(ownArtifact('DevToken'));
+    const [uniswapFactory, uniswapRouter] = [factoryOf(officialArtifact('UniswapV2Factory')), factoryOf(officialArtifact('UniswapV2Router02'))];
+    const call = (label: string, to: string, data: string, gas = GAS.call, value?: bigint) => sender.queue({ label, to, data, gas, value });
 
-  // Pairs, then reserves: transfer both tokens to the pair and mint, as the router's addLiquidity does.
-  const dexByName = new Map(dexes.map((d) => [d.name, d]));
-  await inBatches(
-    spec.pools.map((p) => async () => {
-      const dex = dexByName.get(p.dex);
-      if (!dex) throw new Error(`pool on unknown DEX ${p.dex}`);
-      const [a, b] = p.pair.map((s) => tokens[s] ?? throwUnknown(s));
-      return (await new Contract(dex.factory, FACTORY, deployer).createPair!(a, b)).wait();
-    }),
-  );
-  const pools: Record<string, string> = {};
-  await inBatches(
-    spec.pools.map((p) => async () => {
-      const dex = dexByName.get(p.dex)!;
-      const [a, b] = p.pair.map((s) => tokens[s]!);
-      const pair = (await new Contract(dex.factory, FACTORY, provider).getPair!(a, b)) as string;
-      pools[poolKey(p.dex, p.pair[0], p.pair[1])] = pair;
-      const sends = await Promise.all(p.pair.map((s, i) => new Contract(tokens[s]!, ERC20, deployer).transfer!(pair, p.reserves[i]!)));
-      await Promise.all(sends.map((t) => t.wait()));
-      await (await new Contract(pair, PAIR, deployer).mint!(account)).wait();
-    }),
-  );
-
-  let vault: string | undefined;
-  if (spec.balancerWeth) {
+    const weth = await deploy('WETH9', GAS.weth, factoryOf(officialArtifact('WETH9')));
+    const tokens: Record<string, string> = { WETH: weth };
+    const decimals: Record<string, number> = { WETH: 18 };
+    for (const t of spec.tokens) {
+      tokens[t.symbol] = await deploy(`token ${t.symbol}`, GAS.token, devToken, t.symbol, t.symbol, t.decimals, (wanted.get(t.symbol) ?? 0n) * 2n + 10n ** 30n);
+      decimals[t.symbol] = t.decimals;
+    }
+    const dexes: Devnet['dexes'] = [];
+    for (const name of spec.dexes) {
+      const factory = await deploy(`${name} factory`, GAS.factory, uniswapFactory, account);
+      dexes.push({ name, factory, router: await deploy(`${name} router`, GAS.router, uniswapRouter, factory, weth) });
+    }
     // A real Balancer V2 vault; the flash loan checks only the vault's token balance, so a transfer funds it.
-    vault = await deploy(officialArtifact('BalancerVault'), account, weth, 0, 0);
-    await (await new Contract(weth, ERC20, deployer).transfer!(vault, spec.balancerWeth)).wait();
+    const vault = spec.balancerWeth ? await deploy('Balancer vault', GAS.vault, factoryOf(officialArtifact('BalancerVault')), account, weth, 0, 0) : undefined;
+    // WETH9's fallback predates today's gas rules; deposit() is what works.
+    if (wethNeeded > 0n) call('WETH deposit', weth, ERC20.encodeFunctionData('deposit'), GAS.call, wethNeeded);
+    if (vault) call('WETH to the vault', weth, ERC20.encodeFunctionData('transfer', [vault, spec.balancerWeth]));
+    const dexByName = new Map(dexes.map((d) => [d.name, d]));
+    const created = spec.pools.map((p) => {
+      const label = `${p.dex} pair ${p.pair.join('/')}`;
+      call(label, dexByName.get(p.dex)!.factory, FACTORY.encodeFunctionData('createPair', p.pair.map((s) => tokens[s])), GAS.createPair);
+      return label;
+    });
+    const pairOf = new Map<string, string>();
+    const pairCreated = FACTORY.getEvent('PairCreated')!.topicHash;
+    for (const mined of await sender.flush()) {
+      const log = mined.logs.find((l) => l.topics[0] === pairCreated);
+      if (log) pairOf.set(mined.label, FACTORY.parseLog(log)!.args.pair as string);
+    }
+
+    const pools: Record<string, string> = {};
+    spec.pools.forEach((p, i) => {
+      const pair = pairOf.get(created[i]!)!;
+      pools[poolKey(p.dex, p.pair[0], p.pair[1])] = pair;
+      p.pair.forEach((s, k) => call(`${s} into ${created[i]}`, tokens[s]!, ERC20.encodeFunctionData('transfer', [pair, p.reserves[k]])));
+      call(`mint ${created[i]}`, pair, PAIR.encodeFunctionData('mint', [account]), GAS.mint);
+    });
+    await sender.flush();
+    await sender.close();
+
+    const pairs = [...new Set(spec.pools.map((p) => [...p.pair].sort().join('/')))].map((k) => k.split('/') as [string, string]);
+    return {
+      provider,
+      deployer: await provider.getSigner(account),
+      tokens,
+      dexes,
+      pools,
+      vault,
+      poolsFile: {
+        dexes: dexes.map((d) => ({ name: d.name, factory: d.factory, router: d.router, feeBps: 30, discover: [] })),
+        tokens: Object.keys(tokens).map((s) => ({ symbol: s, address: tokens[s]!, decimals: decimals[s]! })),
+        pairs,
+        baseToken: 'WETH',
+        flashLoans: { uniswapV2: true, ...(vault ? { balancerVault: vault } : {}) },
+        triangles: true,
+      },
+    };
+  } catch (error) {
+    // What failed matters more than whether automine could be switched back on.
+    await sender.close().catch(() => undefined);
+    provider.destroy();
+    throw error;
   }
-
-  const symbols = Object.keys(tokens);
-  const pairs = [...new Set(spec.pools.map((p) => [...p.pair].sort().join('/')))].map((k) => k.split('/') as [string, string]);
-  return {
-    provider,
-    deployer,
-    tokens,
-    dexes,
-    pools,
-    vault,
-    poolsFile: {
-      dexes: dexes.map((d) => ({ name: d.name, factory: d.factory, router: d.router, feeBps: 30, discover: [] })),
-      tokens: symbols.map((s) => ({ symbol: s, address: tokens[s]!, decimals: decimals[s]! })),
-      pairs,
-      baseToken: 'WETH',
-      flashLoans: { uniswapV2: true, ...(vault ? { balancerVault: vault } : {}) },
-      triangles: true,
-    },
-  };
-}
-
-/** Runs the tasks at most `size` at a time: thousands of parallel requests make Anvil reset connections. */
-async function inBatches<T>(tasks: (() => Promise<T>)[], size = 64): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < tasks.length; i += size) out.push(...(await Promise.all(tasks.slice(i, i + size).map((task) => task()))));
-  return out;
-}
-
-function throwUnknown(symbol: string): never {
-  throw new Error(`pool names unknown token ${symbol}`);
 }
 
 /** Deploys fleetbot's FlashArbitrage, owned by `owner`. */

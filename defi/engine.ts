@@ -3,7 +3,7 @@ import { spotPrice } from './amm-math.js';
 import { readReserves, type BlockTag, type Reserves } from './batch-read.js';
 import { connect, rpc } from './chain.js';
 import { cycleId, enumerateCycles, evaluate, type Candidate, type Cycle } from './cycles.js';
-import { cheapestLoan, readLenders, type FlashLoan, type ProtocolLender } from './flash-loans.js';
+import { cheapestLoan, pairLenders, readLenders, type FlashLoan, type ProtocolLender } from './flash-loans.js';
 import type { Opportunity } from './opportunity.js';
 import { readPoolsFile, type PoolsFile } from './pools-file.js';
 import { buildRegistry, type Pool, type PoolRegistry, type Token } from './registry.js';
@@ -52,6 +52,9 @@ export interface ScanResult {
   rejected: Rejection[];
   timings: { readMs: number; evaluateMs: number; simulateMs: number; totalMs: number };
 }
+
+/** Why a candidate that covers its costs went unconfirmed: others ranked higher this scan. Its gap is still open. */
+export const NOT_SIMULATED = 'not among the best candidates simulated';
 
 /** Gas of a flash arbitrage before it is simulated, used only to rank candidates. */
 const GAS_GUESS = { base: 90_000n, perHop: 70_000n };
@@ -123,7 +126,7 @@ export class Engine {
     const evaluated = performance.now();
     const opportunities: Opportunity[] = [];
     const top = ranked.slice(0, this.options.simulateTop);
-    for (const skipped of ranked.slice(this.options.simulateTop)) rejected.push({ id: cycleId(skipped.candidate.cycle), reason: 'not among the best candidates simulated' });
+    for (const skipped of ranked.slice(this.options.simulateTop)) rejected.push({ id: cycleId(skipped.candidate.cycle), reason: NOT_SIMULATED });
     const simulations = await Promise.all(top.map((r) => this.confirm(r.candidate, r.loan, gasPrice, reserves, block)));
     simulations.forEach((s, i) => (s.ok ? opportunities.push(s.opportunity) : rejected.push({ id: cycleId(top[i]!.candidate.cycle), reason: s.reason })));
     const done = performance.now();
@@ -168,13 +171,10 @@ export class Engine {
 
   /** Each candidate with its cheapest loan, if its profit covers the loan fee and a gas estimate; best first. */
   private price(candidates: Candidate[], reserves: Map<string, Reserves>, lenders: ProtocolLender[], gasPrice: bigint, rejected: Rejection[]) {
-    const v2 = this.baseLenders.flatMap((pool) => {
-      const r = reserves.get(pool.address);
-      return r ? [{ pool, reserves: r }] : [];
-    });
+    const pairs = pairLenders(this.baseLenders, this.registry.base, reserves);
     const ranked: { candidate: Candidate; loan: FlashLoan; estimate: bigint }[] = [];
     for (const candidate of candidates) {
-      const loan = cheapestLoan(candidate.amountIn, this.registry.base, candidate.cycle.pools, lenders, v2);
+      const loan = cheapestLoan(candidate.amountIn, candidate.cycle.pools, lenders, pairs);
       if (!loan) {
         rejected.push({ id: cycleId(candidate.cycle), reason: `no flash-loan source can lend ${candidate.amountIn} of ${this.registry.base.symbol}` });
         continue;

@@ -100,28 +100,31 @@ export async function readLenders(
   });
 }
 
+/** A watched V2 pair of the base token that can lend it by flash swap, and how much of it the pair holds. */
+export interface PairLender {
+  pool: Pool;
+  depth: bigint;
+}
+
+/** The base token's V2 pairs with their depth at these reserves, deepest first: what `cheapestLoan` expects. */
+export function pairLenders(pools: readonly Pool[], base: Token, reserves: ReadonlyMap<string, Reserves>): PairLender[] {
+  return pools
+    .flatMap((pool) => {
+      const r = reserves.get(pool.address);
+      return r ? [{ pool, depth: pool.token0.address === base.address ? r.reserve0 : r.reserve1 }] : [];
+    })
+    .sort((x, y) => (y.depth > x.depth ? 1 : y.depth < x.depth ? -1 : 0));
+}
+
 /**
- * The cheapest way to borrow `amount` of `base` for a cycle through `cyclePools`: protocol lenders that hold enough,
- * and the deepest watched V2 pair of the base token outside the cycle (a pair in the cycle is locked while it lends).
+ * The cheapest way to borrow `amount` of the base token for a cycle through `cyclePools`: protocol lenders that hold
+ * enough, and the deepest watched V2 pair of the base token outside the cycle (a pair in the cycle is locked while it
+ * lends). `pairs` come deepest first, so only the few that are in the cycle are passed over.
  */
-export function cheapestLoan(
-  amount: bigint,
-  base: Token,
-  cyclePools: readonly Pool[],
-  lenders: readonly ProtocolLender[],
-  v2Lenders: readonly { pool: Pool; reserves: Reserves }[] | undefined,
-): FlashLoan | undefined {
+export function cheapestLoan(amount: bigint, cyclePools: readonly Pool[], lenders: readonly ProtocolLender[], pairs: readonly PairLender[]): FlashLoan | undefined {
   const options: FlashLoan[] = lenders.filter((l) => l.available > amount).map((l) => ({ source: l.source, lender: l.lender, fee: protocolFee(l, amount) }));
-  if (v2Lenders) {
-    const inCycle = new Set(cyclePools.map((p) => p.address));
-    let deepest: { pool: Pool; depth: bigint } | undefined;
-    for (const { pool, reserves } of v2Lenders) {
-      if (inCycle.has(pool.address)) continue;
-      const depth = pool.token0.address === base.address ? reserves.reserve0 : reserves.reserve1;
-      if (depth > amount && (!deepest || depth > deepest.depth)) deepest = { pool, depth };
-    }
-    if (deepest) options.push({ source: 'uniswap-v2', lender: deepest.pool.address, fee: uniswapV2FlashRepay(amount) - amount });
-  }
+  const deepest = pairs.find(({ pool }) => !cyclePools.some((p) => p.address === pool.address));
+  if (deepest && deepest.depth > amount) options.push({ source: 'uniswap-v2', lender: deepest.pool.address, fee: uniswapV2FlashRepay(amount) - amount });
   // Cheapest first; on a tie the order above (protocols before a pair) holds, since sort is stable.
   return options.sort((x, y) => (x.fee < y.fee ? -1 : x.fee > y.fee ? 1 : 0))[0];
 }

@@ -1,25 +1,13 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCommands } from '../../commands/index.js';
+import { fleetbot } from '../support/cli.js';
 import { ROOT } from '../support/fleet.js';
 import { processesIn } from '../support/processes.js';
 
 // `fleetbot up` as a user runs it: the built CLI, REDIS_URL unset (embedded redis-server), requests piped on stdin.
-
-function fleetbot(args: string[], input: string, env: Record<string, string | undefined>, cwd: string) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), ...args], { cwd, env: { HOME: process.env.HOME, ...env }, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 /** Replies start with a mark: ✔ ok, • info, ! warning, ✖ error. */
 function replies(stdout: string): string[][] {

@@ -8,7 +8,7 @@ import type { Opportunity } from '../../defi/opportunity.js';
 import type { PoolsFile } from '../../defi/pools-file.js';
 import { simulate } from '../../defi/simulate.js';
 import { freePort } from '../../mcp-fleet/ports.js';
-import { ERC20, startDevnet, tradeThroughRouters } from '../support/devnet.js';
+import { ERC20, GAPS, startDevnet, tradeThroughRouters } from '../support/devnet.js';
 
 // The engine against Anvil with the official Uniswap V2 factory, pairs and router, and a real Balancer V2 vault.
 
@@ -18,14 +18,6 @@ const loose = { minProfit: '0', maxPoolSharePercent: 50, maxGasPriceGwei: 1000, 
 describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
   let net: Awaited<ReturnType<typeof startDevnet>>;
   const open = (pools: PoolsFile, extra: Partial<EngineOptions> = {}) => Engine.open({ rpcUrl: net.url, pools, risk: loose, simulateTop: 20, ...extra });
-  const snapshot = async <T>(body: () => Promise<T>): Promise<T> => {
-    const id = (await net.provider.send('evm_snapshot', [])) as string;
-    try {
-      return await body();
-    } finally {
-      await net.provider.send('evm_revert', [id]);
-    }
-  };
   // A plain signer: the deployer's nonce manager would not know that evm_revert rolled its nonce back.
   const trader = () => net.provider.getSigner(0);
   const routerHops = (o: Opportunity) => {
@@ -34,27 +26,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
   };
 
   beforeAll(async () => {
-    net = await startDevnet({
-      tokens: ['TKA', 'TKB', 'TKC', 'TKD', 'TKE', 'TKF'].map((symbol) => ({ symbol, decimals: 18 })),
-      dexes: ['uni', 'sushi'],
-      pools: [
-        // 5 % gaps, one each way round.
-        { dex: 'uni', pair: ['WETH', 'TKA'], reserves: [100n * e18, 200_000n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKA'], reserves: [100n * e18, 210_000n * e18] },
-        { dex: 'uni', pair: ['WETH', 'TKB'], reserves: [40n * e18, 8_400n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKB'], reserves: [50n * e18, 10_000n * e18] },
-        // 0.1 %: below the two swap fees.
-        { dex: 'uni', pair: ['WETH', 'TKC'], reserves: [1000n * e18, 1000n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKC'], reserves: [1000n * e18, 1001n * e18] },
-        // 5 %, but so shallow that the profit is smaller than the gas.
-        { dex: 'uni', pair: ['WETH', 'TKD'], reserves: [10n ** 15n, 2n * 10n ** 15n] },
-        { dex: 'sushi', pair: ['WETH', 'TKD'], reserves: [10n ** 15n, 21n * 10n ** 14n] },
-        // No gap at all.
-        { dex: 'uni', pair: ['WETH', 'TKE'], reserves: [300n * e18, 300n * e18] },
-        { dex: 'sushi', pair: ['WETH', 'TKE'], reserves: [300n * e18, 300n * e18] },
-      ],
-      balancerWeth: 10_000n * e18,
-    });
+    net = await startDevnet(GAPS);
     // The trader who checks the engine's numbers through the routers needs WETH of its own.
     await (await new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 1000n * e18 })).wait();
   }, 60_000);
@@ -71,7 +43,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
         expect(o.flashLoanFee).toBe('0');
         expect(BigInt(o.netProfit)).toBe(BigInt(o.profit) - BigInt(o.gasCost));
         const amountIn = BigInt(o.amountIn);
-        const yieldOf = (x: bigint) => snapshot(async () => (await tradeThroughRouters(await trader(), routerHops(o), x)) - x);
+        const yieldOf = (x: bigint) => net.snapshot(async () => (await tradeThroughRouters(await trader(), routerHops(o), x)) - x);
         expect(await yieldOf(amountIn)).toBe(BigInt(o.profit));
         expect(await yieldOf((amountIn * 101n) / 100n)).toBeLessThan(BigInt(o.profit));
         expect(await yieldOf((amountIn * 99n) / 100n)).toBeLessThan(BigInt(o.profit));
@@ -105,7 +77,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
     const engine = await open({ ...net.poolsFile, flashLoans: { uniswapV2: true } }, { target });
     const weth = new Contract(net.tokens.WETH!, ERC20, net.provider);
     try {
-      await snapshot(async () => {
+      await net.snapshot(async () => {
         const { opportunities } = await engine.scan();
         const o = opportunities.find((x) => x.pair[1] === 'TKA' && x.path.length === 3)!;
         expect(o.flashLoan).toBe('uniswap-v2');
@@ -154,7 +126,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
   });
 
   it('GIVEN a reverting pool and a pool with zero reserves THEN the scan names them and still finds the rest', async () => {
-    await snapshot(async () => {
+    await net.snapshot(async () => {
       const factory = new Contract(net.dexes[0]!.factory, ['function createPair(address,address) returns (address)'], await trader());
       await (await factory.createPair!(net.tokens.WETH!, net.tokens.TKF!)).wait();
       const engine = await open({ ...net.poolsFile, pairs: [...net.poolsFile.pairs, ['WETH', 'TKF']] });
