@@ -2,9 +2,8 @@ import { UnrecoverableError } from 'bullmq';
 import { describeOpportunity } from '../defi/describe.js';
 import { execute } from '../defi/executor.js';
 import { executeQueue } from '../queues/defi.js';
-import { startWorker } from '../queues/typed-queue.js';
-import { startHeartbeat } from './heartbeat.js';
 import type { AgentDefinition } from './index.js';
+import { workerAgent } from './worker-agent.js';
 
 /**
  * The executor runs an opportunity on chain — only with EXECUTOR_KEY and EXECUTOR_CONTRACT set (off by default),
@@ -19,10 +18,10 @@ export const executorAgent: AgentDefinition = {
   description: 'runs approved opportunities with the configured key (off by default)',
   needsFleet: false,
   start({ hub, log, notify, defi }) {
-    const heartbeat = startHeartbeat(hub, 'executor');
-    const worker = startWorker(
-      executeQueue,
+    return workerAgent(
+      'executor',
       hub,
+      executeQueue,
       {
         async run({ id, requestedBy }) {
           const settings = defi.config.executor;
@@ -51,14 +50,5 @@ export const executorAgent: AgentDefinition = {
       // One transaction at a time: the account's nonce and balance are shared.
       { concurrency: 1, log },
     );
-    worker.on('completed', () => heartbeat.count('done'));
-    worker.on('failed', () => heartbeat.count('failed'));
-    return {
-      ready: worker.waitUntilReady().then(() => undefined),
-      async stop() {
-        await worker.close();
-        await heartbeat.stop();
-      },
-    };
   },
 };

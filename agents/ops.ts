@@ -2,10 +2,9 @@ import { UnrecoverableError } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { opsQueue, type ServerInfo } from '../queues/ops.js';
-import { startWorker } from '../queues/typed-queue.js';
 import { redact } from '../security/redact.js';
-import { startHeartbeat } from './heartbeat.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
+import { workerAgent } from './worker-agent.js';
 
 /** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls. */
 
@@ -106,17 +105,7 @@ export const opsAgent: AgentDefinition = {
   description: 'answers status, restart, logs and servers requests against the fleet',
   needsFleet: true,
   start(deps) {
-    const heartbeat = startHeartbeat(deps.hub, 'ops');
     // A short lock: if this process dies mid-job, another ops agent takes the job over within seconds, not half a minute.
-    const worker = startWorker(opsQueue, deps.hub, handlers(deps), { concurrency: 16, log: deps.log.child('ops'), lockDurationMs: 5000 });
-    worker.on('completed', () => heartbeat.count('done'));
-    worker.on('failed', () => heartbeat.count('failed'));
-    return {
-      ready: worker.waitUntilReady().then(() => undefined),
-      async stop() {
-        await worker.close();
-        await heartbeat.stop();
-      },
-    };
+    return workerAgent('ops', deps.hub, opsQueue, handlers(deps), { concurrency: 16, log: deps.log.child('ops'), lockDurationMs: 5000 });
   },
 };

@@ -1,8 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { riskQueue } from '../queues/defi.js';
-import { startWorker } from '../queues/typed-queue.js';
-import { startHeartbeat } from './heartbeat.js';
 import type { AgentDefinition } from './index.js';
+import { workerAgent } from './worker-agent.js';
 
 /**
  * The risk agent answers "may this opportunity run now?": it quotes the cycle again at the latest block, simulates
@@ -15,10 +14,10 @@ export const riskAgent: AgentDefinition = {
   description: 'checks an opportunity against the limits at the latest block',
   needsFleet: false,
   start({ hub, log, defi }) {
-    const heartbeat = startHeartbeat(hub, 'risk');
-    const worker = startWorker(
-      riskQueue,
+    return workerAgent(
+      'risk',
       hub,
+      riskQueue,
       {
         async check({ id }) {
           const engine = await defi.engine().catch((error: Error) => {
@@ -31,14 +30,5 @@ export const riskAgent: AgentDefinition = {
       },
       { concurrency: 4, log },
     );
-    worker.on('completed', () => heartbeat.count('done'));
-    worker.on('failed', () => heartbeat.count('failed'));
-    return {
-      ready: worker.waitUntilReady().then(() => undefined),
-      async stop() {
-        await worker.close();
-        await heartbeat.stop();
-      },
-    };
   },
 };

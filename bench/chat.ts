@@ -1,11 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { AGENTS } from '../agents/index.js';
-import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../bot/roots.js';
-import { Stack } from '../bot/stack.js';
-import { loadConfig } from '../config/index.js';
 import type { Caller } from '../security/permissions.js';
-import { createLogger } from '../telemetry/logger.js';
 import { startFakeOpenAI } from '../tests/support/fake-openai.js';
+import { startBenchStack } from './stack.js';
 import { figures, row } from './stats.js';
 
 /**
@@ -18,18 +13,9 @@ const caller: Caller = { id: 'bench', name: 'bench', permission: 'admin', via: '
 
 export async function benchChat(): Promise<string[]> {
   const model = await startFakeOpenAI((_request, i) => (i % 2 === 0 ? { call: [{ name: 'status', args: {} }] } : { say: 'all healthy' }));
-  const base = loadConfig();
-  const config = {
-    ...base,
-    redis: { ...base.redis, prefix: `fbbench-${randomUUID().slice(0, 8)}` },
-    chat: { ...base.chat, model: { name: 'gpt-4o-mini', apiKey: 'bench', baseUrl: model.url } },
-  };
-  const stack = new Stack(createLogger({ level: 'error' }));
+  const { stack, bot } = await startBenchStack((c) => ({ ...c, chat: { ...c.chat, model: { name: 'gpt-4o-mini', apiKey: 'bench', baseUrl: model.url } } }));
   try {
-    const shared = openShared(stack, await openRedis(stack, config, { embedded: true }));
-    const fleet = await openFleet(stack, config, shared.hub);
-    await settle(startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet), 15_000);
-    const { chat } = await openBot(stack, config, shared);
+    const { chat } = bot;
     const total: number[] = [];
     const overhead: number[] = [];
     const modelTime: number[] = [];

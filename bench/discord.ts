@@ -1,10 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { AGENTS } from '../agents/index.js';
-import { openBot, openFleet, openRedis, openShared, settle, startAgents, startDiscord } from '../bot/roots.js';
-import { Stack } from '../bot/stack.js';
-import { loadConfig } from '../config/index.js';
-import { createLogger } from '../telemetry/logger.js';
-import { clientOptionsFor, startFakeDiscord } from '../tests/support/fake-discord/index.js';
+import { startFakeDiscord } from '../tests/support/fake-discord/index.js';
+import { startBenchStack } from './stack.js';
 import { figures, row } from './stats.js';
 
 /**
@@ -18,29 +13,8 @@ export async function benchDiscord(): Promise<string[]> {
   const [guild] = fake.guilds;
   const channel = guild!.channels[0]!.id;
   const user = guild!.members.find((m) => m.user.username === 'alice')!.user.id;
-  const base = loadConfig();
-  const config = {
-    ...base,
-    redis: { ...base.redis, prefix: `fbbench-${randomUUID().slice(0, 8)}` },
-    discord: {
-      token: fake.token,
-      guildId: guild!.id,
-      apiUrl: fake.apiUrl,
-      grants: { admin: { roles: [], users: [] }, operate: { roles: [], users: [] }, read: { roles: [], users: [] } },
-      defaultPermission: 'read' as const,
-      channels: {},
-      chatChannels: [],
-    },
-  };
-  const stack = new Stack(createLogger({ level: 'error' }));
+  const { stack } = await startBenchStack((c) => c, { fake, guild: guild! });
   try {
-    const shared = openShared(stack, await openRedis(stack, config, { embedded: true }));
-    const fleet = await openFleet(stack, config, shared.hub);
-    const agents = startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
-    const bot = await openBot(stack, config, shared);
-    await settle(agents, 15_000);
-    await startDiscord(stack, config, shared, bot, { ws: clientOptionsFor(fake).ws });
-
     const run = async (n: number, concurrency: number) => {
       const first: number[] = [];
       const final: number[] = [];

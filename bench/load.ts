@@ -1,11 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { AGENTS } from '../agents/index.js';
-import { openBot, openFleet, openRedis, openShared, settle, startAgents, startDiscord } from '../bot/roots.js';
-import { Stack } from '../bot/stack.js';
-import { loadConfig } from '../config/index.js';
-import { createLogger } from '../telemetry/logger.js';
-import { clientOptionsFor, startFakeDiscord } from '../tests/support/fake-discord/index.js';
+import { startFakeDiscord } from '../tests/support/fake-discord/index.js';
 import { snowflake } from '../tests/support/fake-discord/snowflake.js';
+import { startBenchStack } from './stack.js';
 import { figures, row } from './stats.js';
 
 /**
@@ -21,29 +16,9 @@ export async function benchLoad(users = 200, seconds = 60): Promise<string[]> {
   const people = Array.from({ length: users }, (_, i) => ({ id: snowflake(), username: `user${i}` }));
   const guild = { id: snowflake(), name: 'load', channels: [{ id: snowflake(), name: 'ops' }], roles: [], members: people.map((user) => ({ user, roles: [] })) };
   const fake = await startFakeDiscord({ guilds: [guild] });
-  const base = loadConfig();
-  const config = {
-    ...base,
-    redis: { ...base.redis, prefix: `fbload-${randomUUID().slice(0, 8)}` },
-    // Each person stays far below the per-user limit; the limit is not what is measured here.
-    rateLimits: { commands: 10_000, chat: 10_000 },
-    discord: {
-      token: fake.token,
-      guildId: guild.id,
-      apiUrl: fake.apiUrl,
-      grants: { admin: { roles: [], users: [] }, operate: { roles: [], users: [] }, read: { roles: [], users: [] } },
-      defaultPermission: 'read' as const,
-      channels: {},
-      chatChannels: [],
-    },
-  };
-  const stack = new Stack(createLogger({ level: 'error' }));
+  // Each person stays far below the per-user limit; the limit is not what is measured here.
+  const { stack } = await startBenchStack((c) => ({ ...c, rateLimits: { commands: 10_000, chat: 10_000 } }), { fake, guild });
   try {
-    const shared = openShared(stack, await openRedis(stack, config, { embedded: true }));
-    const fleet = await openFleet(stack, config, shared.hub);
-    await settle(startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet), 15_000);
-    const bot = await openBot(stack, config, shared);
-    await startDiscord(stack, config, shared, bot, { ws: clientOptionsFor(fake).ws });
     global.gc?.();
     const rssStart = process.memoryUsage().rss;
 

@@ -1,11 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { QueueEvents, Worker } from 'bullmq';
-import { AGENTS } from '../agents/index.js';
-import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../bot/roots.js';
-import { Stack } from '../bot/stack.js';
-import { loadConfig } from '../config/index.js';
 import type { Caller } from '../security/permissions.js';
-import { createLogger } from '../telemetry/logger.js';
+import { startBenchStack } from './stack.js';
 import { measure, row } from './stats.js';
 
 /**
@@ -16,31 +11,24 @@ import { measure, row } from './stats.js';
 const caller: Caller = { id: 'bench', name: 'bench', permission: 'admin', via: 'console' };
 
 export async function benchOpsLoop(): Promise<string[]> {
-  const prefix = `fbbench-${randomUUID().slice(0, 8)}`;
-  const base = loadConfig();
-  const config = { ...base, redis: { ...base.redis, prefix } };
-  const stack = new Stack(createLogger({ level: 'error' }));
+  const { config, stack, shared, bot } = await startBenchStack();
+  const { hub } = shared;
+  const { dispatcher } = bot;
   const out: string[] = [];
   try {
-    const shared = openShared(stack, await openRedis(stack, config, { embedded: true }));
-    const { hub } = shared;
     out.push(`Redis: ${config.redis.url ? 'REDIS_URL' : 'embedded redis-server'}; fleet: ${config.manifest.members.map((m) => m.name).join(', ')}`);
 
-    // Bare BullMQ: the floor any queue-based bot pays.
+    // Bare BullMQ, on the same Redis: the floor any queue-based bot pays.
     const bare = hub.queue('bare');
     bare.setMaxListeners(0);
-    const events = new QueueEvents('bare', { connection: hub.connect(), prefix });
-    const worker = new Worker('bare', async (job) => ({ echo: job.data.i }), { connection: hub.connect(), prefix, concurrency: 16 });
+    const events = new QueueEvents('bare', { connection: hub.connect(), prefix: hub.prefix });
+    const worker = new Worker('bare', async (job) => ({ echo: job.data.i }), { connection: hub.connect(), prefix: hub.prefix, concurrency: 16 });
     await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
     const roundTrip = async (i: number) => (await bare.add('echo', { i }, { removeOnComplete: 1000 })).waitUntilFinished(events, 10_000);
     await measure(200, 1, roundTrip);
     const bareSeq = await measure(2000, 1, roundTrip);
     const bareConc = await measure(4000, 16, roundTrip);
 
-    const fleet = await openFleet(stack, config, hub);
-    const agents = startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
-    const { dispatcher } = await openBot(stack, config, shared);
-    await settle(agents, 15_000);
     const status = async () => {
       const reply = await dispatcher.dispatchLine('/status', caller, 'bench');
       if (!reply.table) throw new Error(`/status failed: ${reply.title}`);
@@ -65,7 +53,7 @@ export async function benchOpsLoop(): Promise<string[]> {
     await events.close();
     await bare.obliterate({ force: true });
     await bare.close();
-    const keys = await hub.client.keys(`${prefix}:*`);
+    const keys = await hub.client.keys(`${hub.prefix}:*`);
     if (keys.length) await hub.client.del(...keys);
   } finally {
     await stack.stop();
