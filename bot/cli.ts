@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import { Command as Program } from 'commander';
 import { ConfigError, loadConfig, loadEnvConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
@@ -154,8 +155,10 @@ program
         if (!options.port) throw new Error('--http needs --port');
         const server = await serveHttp(open, options.port, log);
         stack.defer('http server', () => server.close());
-        // Run by the process backend, stdin is a pipe from fleetbot: its end means fleetbot is gone.
-        if (supervised) await new Promise((resolve) => process.stdin.once('end', resolve).once('close', resolve).resume());
+        // Run by the process backend, stdin is a pipe from fleetbot: its end means fleetbot is gone. In a container
+        // it is /dev/null, ended from the start: there the engine's SIGTERM is the signal to stop.
+        const stdin = fstatSync(0);
+        if (supervised && (stdin.isFIFO() || stdin.isSocket())) await new Promise((resolve) => process.stdin.once('end', resolve).once('close', resolve).resume());
         else await untilSignal();
       } else {
         await (await serveStdio(open)).closed;

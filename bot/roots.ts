@@ -8,6 +8,7 @@ import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../ag
 import { loadCommands } from '../commands/index.js';
 import type { DefiClients } from '../commands/index.js';
 import type { Config, EnvConfig } from '../config/index.js';
+import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import { ProcessBackend } from '../mcp-fleet/backends/process.js';
 import { HealthStore } from '../mcp-fleet/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
@@ -55,13 +56,14 @@ export async function openRedis(stack: Stack, config: EnvConfig, { embedded }: {
 /** The fleet as run by this process: backend, MCP pool, every member started in dependency order. */
 export async function openFleet(stack: Stack, config: Config, hub: RedisHub): Promise<FleetHost> {
   const members = config.manifest.members;
-  const backend = new ProcessBackend({
-    members,
-    // REDIS_URL may be the embedded server's, known only now.
-    vars: { ...config.vars, REDIS_URL: hub.url, REDIS_PREFIX: hub.prefix },
-    cwd: path.dirname(config.fleetFile),
-    log: stack.log.child('fleet'),
-  });
+  // REDIS_URL may be the embedded server's, known only now.
+  const vars = { ...config.vars, REDIS_URL: hub.url, REDIS_PREFIX: hub.prefix };
+  const log = stack.log.child('fleet');
+  const backend: FleetBackend =
+    config.fleetBackend === 'docker'
+      ? // Loaded only when chosen: the Docker client library is large, and most runs never need it.
+        new (await import('../mcp-fleet/backends/docker.js')).DockerBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
+      : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log });
   stack.defer('fleet members', () => backend.close());
   const pool = new McpPool(backend, members, { log: stack.log.child('mcp') });
   stack.defer('mcp sessions', () => pool.close());

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import type { RiskSettings } from '../defi/risk.js';
-import { ManifestSchema, type Manifest } from '../mcp-fleet/manifest.js';
+import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from '../mcp-fleet/manifest.js';
 import { DurationSchema } from './duration.js';
 
 /**
@@ -41,11 +41,24 @@ const TokenCapsSchema = z
     return caps;
   });
 
+/** Where the Docker engine answers: `unix:///path/docker.sock` or `tcp://host:port` (plain HTTP), as the docker CLI reads it. */
+const DockerHostSchema = z.string().transform((value, ctx): DockerConnection => {
+  const unix = /^unix:\/\/(\/.+)$/.exec(value);
+  if (unix) return { socketPath: unix[1]! };
+  const tcp = /^tcp:\/\/([^:/]+):(\d{1,5})\/?$/.exec(value);
+  if (tcp) return { host: tcp[1]!, port: Number(tcp[2]), protocol: 'http' };
+  ctx.addIssue({ code: 'custom', message: `write unix:///path/to/docker.sock or tcp://host:port, not "${value}"` });
+  return z.NEVER;
+});
+
+export type DockerConnection = { socketPath: string } | { host: string; port: number; protocol: 'http' };
+
 export const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
   FLEET_FILE: z.string().default('fleet.yaml'),
-  FLEET_BACKEND: z.enum(['process']).default('process'),
+  FLEET_BACKEND: FleetBackendSchema.default('process').describe('what runs the fleet: local processes or Docker containers'),
+  DOCKER_HOST: blankIsUnset(DockerHostSchema).describe('the Docker engine for FLEET_BACKEND=docker; unset: /var/run/docker.sock'),
   FLEETBOT_HOME: z.string().default('.fleetbot').describe('local state: embedded Redis data'),
   RPC_URL: optionalUrl.describe('JSON-RPC endpoint of the chain'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
@@ -157,7 +170,9 @@ export interface EnvConfig {
   /** The environment as read, for `${VAR}` in fleet.yaml. */
   vars: Readonly<Record<string, string | undefined>>;
   fleetFile: string;
-  fleetBackend: 'process';
+  fleetBackend: FleetBackendKind;
+  /** The Docker engine, for the docker backend. */
+  docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
   notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
@@ -210,6 +225,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
       vars: env,
       fleetFile: path.resolve(cwd, e.FLEET_FILE),
       fleetBackend: e.FLEET_BACKEND,
+      docker: e.DOCKER_HOST ?? { socketPath: '/var/run/docker.sock' },
       discord: e.DISCORD_TOKEN
         ? {
             token: e.DISCORD_TOKEN,
@@ -257,12 +273,12 @@ export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvC
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const { config, problems } = parseEnv(env, cwd);
   const fleetFile = config?.fleetFile ?? path.resolve(cwd, env.FLEET_FILE || 'fleet.yaml');
-  const manifest = readManifest(fleetFile, problems);
+  const manifest = readManifest(fleetFile, problems, config?.fleetBackend ?? 'process');
   if (!config || !manifest || problems.length > 0) throw new ConfigError(problems);
   return { ...config, manifest };
 }
 
-function readManifest(file: string, problems: string[]): Manifest | undefined {
+function readManifest(file: string, problems: string[], backend: FleetBackendKind): Manifest | undefined {
   const shown = path.relative(process.cwd(), file) || file;
   let text: string;
   try {
@@ -271,11 +287,11 @@ function readManifest(file: string, problems: string[]): Manifest | undefined {
     problems.push(`${shown}: cannot read the fleet manifest (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     return undefined;
   }
-  return parseManifest(text, shown, problems);
+  return parseManifest(text, shown, problems, backend);
 }
 
-/** Parses manifest text; problems are pushed as `file:line key: message`. */
-export function parseManifest(text: string, shown: string, problems: string[]): Manifest | undefined {
+/** Parses manifest text for the backend that will run it; problems are pushed as `file:line key: message`. */
+export function parseManifest(text: string, shown: string, problems: string[], backend: FleetBackendKind = 'process'): Manifest | undefined {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -286,12 +302,12 @@ export function parseManifest(text: string, shown: string, problems: string[]): 
     return undefined;
   }
   const result = ManifestSchema.safeParse(doc.toJS());
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
+  const issues = result.success ? backendIssues(result.data, backend) : result.error.issues;
+  for (const issue of issues) {
     const key = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     problems.push(`${shown}:${lineOf(doc, lineCounter, issue.path)} ${key || '(top level)'}: ${issue.message}`);
   }
-  return undefined;
+  return result.success && issues.length === 0 ? result.data : undefined;
 }
 
 /** The line of the deepest node of `keyPath` that exists in the document. */

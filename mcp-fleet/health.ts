@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { RedisHub } from '../queues/connection.js';
-import type { FleetBackend, MemberState } from './backends/index.js';
+import type { FleetBackend, HealthCheck, MemberState } from './backends/index.js';
 import type { Member } from './manifest.js';
 import type { McpPool } from './pool.js';
 
 /**
- * Member health: one probe (is the process up, does its MCP server answer ping in time) and the thresholds of
- * fleet.yaml turning probes into a state. The state lives in Redis so any process can read it and a restarted
+ * Member health: one probe (is the process up; then its own health check where it has one — a container HEALTHCHECK,
+ * which already applied its thresholds, and whose verdict stands — else does its MCP server answer ping in time) and
+ * the thresholds of fleet.yaml turning pings into a state. The state lives in Redis so any process can read it and a restarted
  * health agent carries on where the last one was.
  * Side effects: HealthStore reads and writes the `<prefix>:health` hash.
  */
@@ -32,7 +33,9 @@ export type DownExit = NonNullable<Health['exit']>;
 export type Probe =
   | { running: false; reason: string; exit: DownExit }
   | { running: true; startedAt: number; ok: true; latencyMs: number }
-  | { running: true; startedAt: number; ok: false; reason: string };
+  | { running: true; startedAt: number; ok: false; reason: string }
+  /** The member's own health check spoke: its verdict stands as it is. */
+  | { running: true; startedAt: number; checked: HealthCheck };
 
 export function describeExit(state: MemberState): string {
   const exit = state.lastExit;
@@ -41,33 +44,43 @@ export function describeExit(state: MemberState): string {
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
-/** One check of one member. */
+/** One check of one member: its own health check where it has one, else MCP ping for an MCP server. */
 export async function probe(member: Member, state: MemberState, pool: McpPool): Promise<Probe> {
   if (state.state !== 'running' || state.startedAt === undefined) {
     const exit = { code: state.lastExit?.code ?? null, signal: state.lastExit?.signal ?? null, crashed: state.state === 'exited' };
     return { running: false, reason: describeExit(state), exit };
   }
   const startedAt = state.startedAt;
-  if (member.kind !== 'mcp') return { running: true, startedAt, ok: true, latencyMs: 0 };
-  try {
-    const latencyMs = await pool.ping(member.name, member.health.timeout);
-    if (member.health.tool) {
-      // The process answers, but what it serves may be down (its RPC endpoint): the tool says which.
-      const result = await pool.callTool(member.name, member.health.tool, {}, member.health.timeout);
-      if (result.isError) {
-        const text = (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join(' ');
-        return { running: true, startedAt, ok: false, reason: text || `${member.health.tool} failed` };
+  // MCP ping, then the member's health tool if it names one.
+  const answers = async (): Promise<Probe> => {
+    try {
+      const latencyMs = await pool.ping(member.name, member.health.timeout);
+      if (member.health.tool) {
+        // The process answers, but what it serves may be down (its RPC endpoint): the tool says which.
+        const result = await pool.callTool(member.name, member.health.tool, {}, member.health.timeout);
+        if (result.isError) {
+          const text = (result.content as { type: string; text?: string }[]).map((c) => c.text ?? '').join(' ');
+          return { running: true, startedAt, ok: false, reason: text || `${member.health.tool} failed` };
+        }
       }
+      return { running: true, startedAt, ok: true, latencyMs };
+    } catch (error) {
+      return { running: true, startedAt, ok: false, reason: (error as Error).message };
     }
-    return { running: true, startedAt, ok: true, latencyMs };
-  } catch (error) {
-    return { running: true, startedAt, ok: false, reason: (error as Error).message };
+  };
+  if (state.check) {
+    // The check gives its first verdict on a run one interval after the start; until then an MCP server that answers
+    // is healthy already. A failed answer meanwhile proves nothing the check will not judge itself.
+    const early = state.check.status === 'starting' && member.kind === 'mcp' ? await answers() : undefined;
+    return early?.running && 'ok' in early && early.ok ? early : { running: true, startedAt, checked: state.check };
   }
+  return member.kind === 'mcp' ? answers() : { running: true, startedAt, ok: true, latencyMs: 0 };
 }
 
 /**
  * Docker's rules: a success makes the member healthy at once; failures count only after `start_period`, and it is
- * unhealthy after `retries` of them in a row. A process that is not running is down.
+ * unhealthy after `retries` of them in a row. A process that is not running is down. The verdict of a member's own
+ * health check is taken as it is: it applied these rules itself.
  */
 export function nextHealth(last: Health | undefined, result: Probe, member: Member, now: number): Health {
   // A new run starts from scratch, as a restarted container does: what an earlier run earned does not carry over.
@@ -80,6 +93,10 @@ export function nextHealth(last: Health | undefined, result: Probe, member: Memb
     ...fields,
   });
   if (!result.running) return enter('down', { reason: result.reason, exit: result.exit, failures: (previous?.failures ?? 0) + 1 });
+  if ('checked' in result) {
+    const { status, failures, reason, durationMs } = result.checked;
+    return enter(status, { failures, reason: status === 'healthy' ? undefined : reason, latencyMs: durationMs === undefined ? undefined : Math.round(durationMs) });
+  }
   if (result.ok) return enter('healthy', { latencyMs: Math.round(result.latencyMs) });
   const failures = (previous?.status === 'down' ? 0 : (previous?.failures ?? 0)) + 1;
   const inStartPeriod = now - result.startedAt < member.health.start_period;

@@ -17,6 +17,12 @@ export const HealthSchema = z
     retries: z.number().int().min(1).max(100).default(3).describe('consecutive failures before the member is unhealthy'),
     start_period: DurationSchema.default(10_000).describe('failures during this time after a start do not count'),
     tool: z.string().optional().describe('an MCP tool (no arguments) called after the ping; an error result fails the check — e.g. the RPC behind a server'),
+    test: z
+      .array(z.string())
+      .min(1)
+      .refine((test) => ['CMD', 'CMD-SHELL', 'NONE'].includes(test[0]!), 'start with CMD, CMD-SHELL or NONE, as in docker-compose')
+      .optional()
+      .describe('docker backend: the container health check, as compose writes it; it decides over MCP ping (${VAR} is interpolated)'),
   })
   .strict();
 
@@ -40,9 +46,9 @@ export const MemberSchema = z
       .array(z.string().min(1))
       .min(1)
       .optional()
-      .describe('argv for the process backend; "fleetbot" as first word names this program; ${VAR} is interpolated'),
+      .describe('argv for the process backend ("fleetbot" as first word names this program); for the docker backend the container command after the image entrypoint, as in compose; ${VAR} is interpolated'),
     image: z.string().optional().describe('container image for the docker backend'),
-    port: z.number().int().min(1).max(65535).optional().describe('http transport: fixed port (a free one is picked when unset)'),
+    port: z.number().int().min(1).max(65535).optional().describe('http transport: fixed port (required by the docker backend; the process backend picks a free one when unset)'),
     path: z.string().startsWith('/').default('/mcp').describe('http transport: path of the MCP endpoint'),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     health: HealthSchema.default(HealthSchema.parse({})),
@@ -83,6 +89,26 @@ export const ManifestSchema = z
 
 export type Member = z.infer<typeof MemberSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
+
+export const FleetBackendSchema = z.enum(['process', 'docker']);
+export type FleetBackendKind = z.infer<typeof FleetBackendSchema>;
+
+/** What the chosen backend cannot run, each with the manifest key at fault. */
+export function backendIssues(manifest: Manifest, backend: FleetBackendKind): { path: (string | number)[]; message: string }[] {
+  if (backend !== 'docker') return [];
+  return manifest.members.flatMap((member, index) => {
+    const at = (key: string, message: string) => ({ path: ['members', index, key], message });
+    const issues = [];
+    if (!member.image) issues.push(at('image', 'FLEET_BACKEND=docker runs every member from an image: set one'));
+    if (member.kind === 'mcp' && member.transport === 'stdio') {
+      // MCP over stdio needs the process that owns the member's pipes; a container's belong to the engine.
+      issues.push(at('transport', 'stdio cannot work with FLEET_BACKEND=docker: serve Streamable HTTP (transport: http) on a fixed port'));
+    } else if (member.kind === 'mcp' && member.port === undefined) {
+      issues.push(at('port', 'FLEET_BACKEND=docker needs a fixed port for an http member (containers share the host network)'));
+    }
+    return issues;
+  });
+}
 
 type Node = Pick<Member, 'name' | 'depends_on'>;
 

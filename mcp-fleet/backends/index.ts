@@ -14,6 +14,19 @@ export interface MemberState {
   restarts: number;
   /** How the last run ended, if it has. */
   lastExit?: { code: number | null; signal: string | null; at: number; error?: string };
+  /** The member's own health check (a container HEALTHCHECK), when it has one: it decides over MCP ping. */
+  check?: HealthCheck;
+}
+
+export interface HealthCheck {
+  /** As the check's owner reports it, its thresholds (retries, start period) already applied. */
+  status: 'starting' | 'healthy' | 'unhealthy';
+  /** Consecutive failed checks. */
+  failures: number;
+  /** What the last failed check said. */
+  reason?: string;
+  /** How long the last check took. */
+  durationMs?: number;
 }
 
 export type FleetEvent =
