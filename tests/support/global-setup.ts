@@ -4,10 +4,12 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../../queues/embedded-redis.js';
 import { createLogger } from '../../telemetry/logger.js';
+import { prepareDocker } from './docker.js';
 
 /**
  * The tests need a real Redis: TEST_REDIS_URL, else the machine's at 127.0.0.1:6379, else (a fresh machine whose
- * redis-server is installed but not running) a private redis-server for this run. Workers inherit the URL.
+ * redis-server is installed but not running) a private redis-server for this run. Workers inherit the URL, and
+ * whether the Docker tests run (./docker.ts).
  */
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
@@ -26,6 +28,10 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  const dockerSkip = await prepareDocker();
+  if (dockerSkip && process.env.FLEETBOT_REQUIRE_DOCKER === '1') throw new Error(`FLEETBOT_REQUIRE_DOCKER=1 but ${dockerSkip}`);
+  if (dockerSkip) process.stderr.write(`fleetbot tests: the Docker tests skip: ${dockerSkip}\n`);
+  process.env.FLEETBOT_DOCKER_SKIP = dockerSkip ?? '';
   if (process.env.TEST_REDIS_URL) {
     if (!(await answers(process.env.TEST_REDIS_URL))) throw new Error(`TEST_REDIS_URL=${process.env.TEST_REDIS_URL} does not answer`);
     return undefined;

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // A small MCP server for tests, built with the real SDK: `echo`, `sleep` (a call that stays in flight),
 // `say_to_stderr` (puts a line in the member's log) and `freeze` (hangs the process: alive, but answering nothing).
-// stdio by default; `--http PORT` for Streamable HTTP; `--crash-unless FILE` exits 1 at start unless FILE exists;
+// stdio by default; `--http PORT` for Streamable HTTP (and `/healthz` for container health checks);
+// `--crash-unless URL` exits 1 at start unless URL answers 200 (a URL on 127.0.0.1 reaches into containers too);
 // `--slow-start MS` waits before it serves; `--deaf-unless FILE` behaves like deaf-server.mjs (connects, then never
 // answers) until FILE exists.
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -34,8 +35,8 @@ const option = (name) => {
   return i === -1 ? undefined : process.argv[i + 1];
 };
 const crashUnless = option('--crash-unless');
-if (crashUnless && !existsSync(crashUnless)) {
-  process.stderr.write(`test-server: ${crashUnless} is missing, giving up\n`);
+if (crashUnless && !(await fetch(crashUnless).then((r) => r.ok, () => false))) {
+  process.stderr.write(`test-server: ${crashUnless} says the config is not ok, giving up\n`);
   process.exit(1);
 }
 const deafUnless = option('--deaf-unless');
@@ -54,6 +55,7 @@ if (httpIndex === -1) {
   const port = Number(process.argv[httpIndex + 1]);
   const sessions = new Map();
   createServer(async (req, res) => {
+    if (req.url === '/healthz') { res.writeHead(200).end('ok\n'); return; }
     const id = req.headers['mcp-session-id'];
     let transport = id && sessions.get(id);
     if (!transport) {
@@ -63,5 +65,7 @@ if (httpIndex === -1) {
     }
     await transport.handleRequest(req, res);
   }).listen(port, '127.0.0.1');
-  process.stdin.on('end', () => process.exit(0)).resume();
+  // Under the process backend stdin is fleetbot's pipe, and its end means fleetbot is gone; a container's is /dev/null.
+  const stdin = fstatSync(0);
+  if (stdin.isFIFO() || stdin.isSocket()) process.stdin.on('end', () => process.exit(0)).resume();
 }
