@@ -37,6 +37,8 @@ interface Run {
   expectDie: boolean;
   /** The last run ended because fleetbot stopped it. */
   stoppedHere: boolean;
+  /** Why the engine could not even make the container (no such image), until it can. */
+  unmade?: { at: number; error: string };
   busy: Promise<unknown>;
 }
 
@@ -47,6 +49,7 @@ interface EngineEvent {
 }
 
 type EngineError = Error & { statusCode?: number };
+class ImageMissingError extends Error {}
 const statusOf = (error: unknown) => (error as EngineError).statusCode;
 const NEVER = '0001-01-01T00:00:00Z';
 const ns = (ms: number) => ms * 1_000_000;
@@ -196,6 +199,7 @@ export class DockerBackend implements FleetBackend {
 
   private stateOf(run: Run, info: Docker.ContainerInspectInfo | undefined): MemberState {
     const state: MemberState = { name: run.member.name, state: 'stopped', restarts: run.restarts };
+    if (!info && run.unmade) return { ...state, state: 'exited', lastExit: { code: null, signal: null, ...run.unmade } };
     if (!info) return state;
     const { State } = info;
     if (State.FinishedAt !== NEVER) {
@@ -238,7 +242,7 @@ export class DockerBackend implements FleetBackend {
       this.options.log.info('member container created', { member: member.name, container: name, image: member.image });
     } catch (error) {
       const status = statusOf(error);
-      if (status === 404) throw new Error(`${member.name}: image ${member.image} is not on this Docker engine — build or pull it first`);
+      if (status === 404) throw new ImageMissingError(`image ${member.image} is not on this Docker engine — build or pull it first`);
       if (status !== 409) throw error;
       // Another fleetbot process of this fleet made it a moment ago: use theirs.
       const [theirs] = await this.docker.listContainers({ all: true, filters: { name: [`^/${name}$`] } });
@@ -249,7 +253,18 @@ export class DockerBackend implements FleetBackend {
 
   private async launch(run: Run): Promise<void> {
     await this.following;
-    const info = await this.inspect(run, true);
+    let info: Docker.ContainerInspectInfo | undefined;
+    try {
+      info = await this.inspect(run, true);
+      run.unmade = undefined;
+    } catch (error) {
+      if (!(error instanceof ImageMissingError)) throw error;
+      // As a program that does not exist on the process backend: the member is down and says why; fleetbot runs on.
+      run.unmade = { at: Date.now(), error: error.message };
+      this.options.log.warn('member cannot start', { member: run.member.name, error: error.message });
+      this.emitter.emit('event', { type: 'died', member: run.member.name, at: Date.now(), code: null, signal: null, expected: false, error: error.message } satisfies FleetEvent);
+      return;
+    }
     if (info?.State.Running) return;
     run.stoppedHere = false;
     try {

@@ -1,6 +1,6 @@
 import type { Member } from '../../mcp-fleet/manifest.js';
 import { freePort } from '../../mcp-fleet/ports.js';
-import { DOCKER_ENV, dockerSkip, killContainer, TEST_SERVER_IMAGE } from './docker.js';
+import { DOCKER_ENV, dockerSkip, killContainer, TEST_IMAGE, TEST_SERVER_SCRIPT } from './docker.js';
 import { member, testServer } from './fleet.js';
 
 /** The fleet backends behaviour tests run against, each with what differs: how members are made and killed. */
@@ -45,7 +45,7 @@ export const BACKENDS: BackendUnderTest[] = [
     env: DOCKER_ENV,
     health: { interval: '500ms', timeout: '1s', retries: 2, start_period: '10s', test: HEALTHZ },
     async testServer(name, _transport, extra = {}, flags = []) {
-      return member({ name, transport: 'http', image: TEST_SERVER_IMAGE, port: await freePort(), command: ['--http', '${PORT}', ...flags], ...extra });
+      return member({ name, transport: 'http', image: TEST_IMAGE, port: await freePort(), command: [TEST_SERVER_SCRIPT, '--http', '${PORT}', ...flags], ...extra });
     },
     kill: (fleet, name) => killContainer(fleet, name),
     // docker-init reports its child's death by SIGKILL as exit 128 + 9, and so does the engine.

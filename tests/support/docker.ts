@@ -12,7 +12,9 @@ import { SUPPORT } from './fleet.js';
  */
 
 export const FLEETBOT_IMAGE = process.env.FLEETBOT_IMAGE ?? 'fleetbot:local';
-export const TEST_SERVER_IMAGE = 'fleetbot-test-server:local';
+export const TEST_IMAGE = 'fleetbot-test:local';
+/** test-server.mjs inside TEST_IMAGE, whose entrypoint is node. */
+export const TEST_SERVER_SCRIPT = '/app/tests/support/mcp/test-server.mjs';
 export const DOCKER_ENV = { FLEET_BACKEND: 'docker', DOCKER_HOST: process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock' };
 const connection = loadEnvConfig(DOCKER_ENV).docker;
 
@@ -31,10 +33,10 @@ export async function prepareDocker(): Promise<string | undefined> {
   } catch {
     return `no ${FLEETBOT_IMAGE} image on the engine: build it as .ci/run does`;
   }
-  const build = await engine.buildImage({ context: path.join(SUPPORT, 'mcp'), src: ['Dockerfile', 'test-server.mjs'] }, { t: TEST_SERVER_IMAGE, buildargs: { FLEETBOT_IMAGE } });
+  const build = await engine.buildImage({ context: path.join(SUPPORT, 'mcp'), src: ['Dockerfile', 'test-server.mjs'] }, { t: TEST_IMAGE, buildargs: { FLEETBOT_IMAGE } });
   const output = await new Promise<{ error?: string }[]>((resolve, reject) => engine.modem.followProgress(build, (error, result) => (error ? reject(error) : resolve(result))));
   const failed = output.find((line) => line.error);
-  if (failed) throw new Error(`cannot build ${TEST_SERVER_IMAGE}: ${failed.error}`);
+  if (failed) throw new Error(`cannot build ${TEST_IMAGE}: ${failed.error}`);
   return undefined;
 }
 

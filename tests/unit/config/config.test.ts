@@ -91,6 +91,28 @@ describe('config', () => {
     expect(problemsOf(() => loadConfig({ FLEET_FILE: '/nonexistent/fleet.yaml' }, ROOT))[0]).toMatch(/cannot read the fleet manifest \(ENOENT\)/);
   });
 
+  it('GIVEN FLEET_BACKEND=docker THEN members a container cannot run are refused, each at its key', () => {
+    const file = fleetFile(
+      ['members:', '  - name: pipes', '    command: [x]', '  - name: roaming', '    transport: http', '    image: fleetbot:local', '  - name: fine', '    transport: http', '    port: 7301', '    image: fleetbot:local', ''].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig({ FLEET_FILE: file, FLEET_BACKEND: 'docker' }, ROOT))).toEqual([
+      'fleet.yaml:2 members[0].image: FLEET_BACKEND=docker runs every member from an image: set one',
+      'fleet.yaml:2 members[0].transport: stdio cannot work with FLEET_BACKEND=docker: serve Streamable HTTP (transport: http) on a fixed port',
+      'fleet.yaml:4 members[1].port: FLEET_BACKEND=docker needs a fixed port for an http member (containers share the host network)',
+    ].map((p) => `${path.relative(process.cwd(), file)}${p.slice('fleet.yaml'.length)}`));
+    expect(loadConfig({ FLEET_FILE: file }, ROOT).manifest.members).toHaveLength(3);
+  });
+
+  it('GIVEN DOCKER_HOST THEN a unix socket or tcp address is understood, anything else refused; unset, the default socket', () => {
+    expect(loadConfig({ DOCKER_HOST: 'unix:///tmp/fleetbot/docker.sock' }, ROOT).docker).toEqual({ socketPath: '/tmp/fleetbot/docker.sock' });
+    expect(loadConfig({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, ROOT).docker).toEqual({ host: '127.0.0.1', port: 2375, protocol: 'http' });
+    expect(loadConfig({}, ROOT).docker).toEqual({ socketPath: '/var/run/docker.sock' });
+    expect(problemsOf(() => loadConfig({ DOCKER_HOST: 'ssh://ops@127.0.0.1', FLEET_BACKEND: 'kubernetes' }, ROOT))).toEqual([
+      'environment FLEET_BACKEND: Invalid option: expected one of "process"|"docker"',
+      'environment DOCKER_HOST: write unix:///path/to/docker.sock or tcp://host:port, not "ssh://ops@127.0.0.1"',
+    ]);
+  });
+
   it('interpolates ${VAR} like docker compose (unset: empty)', () => {
     expect(interpolate('--rpc ${RPC_URL} --x ${UNSET}!', { RPC_URL: 'http://127.0.0.1:8545' })).toBe('--rpc http://127.0.0.1:8545 --x !');
   });

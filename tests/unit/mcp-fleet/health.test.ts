@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nextHealth, type Health, type Probe } from '../../../mcp-fleet/health.js';
+import type { HealthCheck, MemberState } from '../../../mcp-fleet/backends/index.js';
+import { nextHealth, probe, type Health, type Probe } from '../../../mcp-fleet/health.js';
+import type { McpPool } from '../../../mcp-fleet/pool.js';
 import { member } from '../../support/fleet.js';
 
 const m = member({ name: 'price-feed', command: ['x'], health: { retries: 3, start_period: '10s' } });
@@ -49,5 +51,38 @@ describe('health thresholds (docker semantics)', () => {
   it('keeps `since` while the status stays the same', () => {
     const states = run([[11_000, up(true)], [16_000, up(true)]]);
     expect(states[1]!.since).toBe(STARTED + 11_000);
+  });
+});
+
+describe('health from a container check (docker semantics, applied by the engine)', () => {
+  const checked = (check: HealthCheck): Probe => ({ running: true, startedAt: STARTED, checked: check });
+  const running = (check: HealthCheck): MemberState => ({ name: 'price-feed', state: 'running', startedAt: STARTED, restarts: 0, check });
+  const pool = (answers: boolean) => {
+    const calls: string[] = [];
+    const fake = { ping: async (name: string) => (calls.push(name), answers ? 2 : Promise.reject(new Error('price-feed did not answer ping: connection refused'))) };
+    return { pool: fake as unknown as McpPool, calls };
+  };
+
+  it('GIVEN the verdict of the check THEN it stands as it is, with no thresholds of fleetbot on top', () => {
+    expect(nextHealth(undefined, checked({ status: 'unhealthy', failures: 1, reason: 'Health check exceeded timeout (1s)' }), m, STARTED + 100)).toMatchObject({
+      status: 'unhealthy',
+      failures: 1,
+      reason: 'Health check exceeded timeout (1s)',
+    });
+    expect(nextHealth(undefined, checked({ status: 'healthy', failures: 0, durationMs: 140.6 }), m, STARTED + 100)).toMatchObject({ status: 'healthy', latencyMs: 141 });
+  });
+
+  it('GIVEN a verdict THEN MCP ping is not asked', async () => {
+    for (const status of ['healthy', 'unhealthy'] as const) {
+      const { pool: p, calls } = pool(true);
+      expect(await probe(m, running({ status, failures: 0 }), p)).toEqual(checked({ status, failures: 0 }));
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it('GIVEN no verdict yet on this run THEN an answered ping is healthy already, and a failed one leaves it starting', async () => {
+    const starting: HealthCheck = { status: 'starting', failures: 0 };
+    expect(await probe(m, running(starting), pool(true).pool)).toEqual({ running: true, startedAt: STARTED, ok: true, latencyMs: 2 });
+    expect(await probe(m, running(starting), pool(false).pool)).toEqual(checked(starting));
   });
 });
