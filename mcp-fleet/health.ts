@@ -94,8 +94,8 @@ export function nextHealth(last: Health | undefined, result: Probe, member: Memb
   });
   if (!result.running) return enter('down', { reason: result.reason, exit: result.exit, failures: (previous?.failures ?? 0) + 1 });
   if ('checked' in result) {
-    const { status, failures, reason, durationMs } = result.checked;
-    return enter(status, { failures, reason: status === 'healthy' ? undefined : reason, latencyMs: durationMs === undefined ? undefined : Math.round(durationMs) });
+    const { status, failures, reason } = result.checked;
+    return enter(status, { failures, reason: status === 'healthy' ? undefined : reason });
   }
   if (result.ok) return enter('healthy', { latencyMs: Math.round(result.latencyMs) });
   const failures = (previous?.status === 'down' ? 0 : (previous?.failures ?? 0)) + 1;

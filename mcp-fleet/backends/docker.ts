@@ -353,7 +353,6 @@ function healthCheckOf(health: NonNullable<Docker.ContainerInspectInfo['State'][
     status,
     failures: health.FailingStreak,
     ...(failed ? { reason: failed } : {}),
-    ...(last ? { durationMs: Date.parse(last.End) - Date.parse(last.Start) } : {}),
   };
 }
 

@@ -25,8 +25,6 @@ export interface HealthCheck {
   failures: number;
   /** What the last failed check said. */
   reason?: string;
-  /** How long the last check took. */
-  durationMs?: number;
 }
 
 export type FleetEvent =
