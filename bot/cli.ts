@@ -132,6 +132,25 @@ program
   });
 
 program
+  .command('check')
+  .description('exit 0 when each named agent has a live heartbeat in REDIS_URL (a container health check)')
+  .argument('<agents...>', 'agent names')
+  .action(async (names: string[]) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      // Only what the check needs: it runs every few seconds in each agent's container.
+      const { RedisHub } = await import('../queues/connection.js');
+      const { listAgents } = await import('../agents/heartbeat.js');
+      if (!config.redis.url) throw new Error('set REDIS_URL: the heartbeats are in Redis');
+      const hub = new RedisHub(config.redis.url, config.redis.prefix);
+      stack.defer('redis', () => hub.close());
+      const alive = new Set((await listAgents(hub)).filter((a) => a.alive).map((a) => a.name));
+      const silent = names.filter((name) => !alive.has(name));
+      if (silent.length) throw new Error(`no live heartbeat from ${silent.join(', ')}`);
+    });
+  });
+
+program
   .command('serve')
   .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue, price-feed, …)')
   .argument('<server>', 'server name')
