@@ -1,6 +1,7 @@
 import { benchArbitrage } from './arbitrage.js';
 import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
+import { benchHealing } from './healing.js';
 import { benchOpsLoop } from './ops-loop.js';
 
 /** `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests. */
@@ -10,6 +11,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ['Discord (real discord.js client, local fake Discord)', benchDiscord],
   ['chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
   ['arbitrage engine', benchArbitrage],
+  ['self-healing (kill → restart → healthy → notice)', benchHealing],
 ];
 
 for (const [name, run] of benches) {
