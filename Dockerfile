@@ -15,6 +15,7 @@ COPY agents ./agents
 COPY bot ./bot
 COPY commands ./commands
 COPY config ./config
+COPY defi ./defi
 COPY mcp-fleet ./mcp-fleet
 COPY queues ./queues
 COPY security ./security
@@ -29,6 +30,8 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+# Contract artifacts are read at run time from beside their sources.
+COPY defi/contracts/artifacts.json ./defi/contracts/
 COPY fleet.yaml ./
 USER 1000:1000
 ENTRYPOINT ["node", "/app/bin/fleetbot.js"]

@@ -40,6 +40,11 @@ npm_dir=$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)
 root="$work/node/rootfs"
 skeleton "$root" node 1000 /home/node
 with_libraries "$root" "$node_bin" /usr/bin/env /usr/bin/dash
+# Native addons (resvg for charts, for one) link parts of glibc that node itself does not: bring the rest of it.
+libc_dir=$(dirname "$(ldd "$node_bin" | awk '$1 == "libc.so.6" { print $3 }')")
+for lib in libdl.so.2 libpthread.so.0 librt.so.1 libresolv.so.2 libutil.so.1 libanl.so.1 libnss_files.so.2 libnss_dns.so.2; do
+  [ -e "$libc_dir/$lib" ] && cp -L "$libc_dir/$lib" "$root$libc_dir/$lib"
+done
 mv "$root/usr/bin/dash" "$root/usr/bin/sh"
 mkdir -p "$root/bin" "$root/usr/local/lib/node_modules" "$root/usr/local/bin"
 ln -s /usr/bin/sh "$root/bin/sh"
