@@ -1,10 +1,10 @@
-import { EventEmitter, on } from 'node:events';
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, startOrder, type Member } from '../manifest.js';
-import type { FleetBackend, FleetEvent, HealthCheck, LogOptions, McpEndpoint, MemberState } from './index.js';
+import { interpolate, type Member } from '../manifest.js';
+import type { FleetBackend, HealthCheck, LogOptions, McpEndpoint, MemberState } from './index.js';
+import { MemberRuns, type MemberRun } from './member-runs.js';
 
 /**
  * The docker backend: each fleet member is a container on the host network, found by its labels — made by compose,
@@ -25,21 +25,18 @@ export interface DockerBackendOptions {
   stopTimeoutMs?: number;
 }
 
-interface Run {
-  member: Member;
+interface Run extends MemberRun {
   id?: string;
   /** Made by this backend (not by compose): removed again by close(). */
   madeHere: boolean;
   running: boolean;
   startedAt?: number;
-  restarts: number;
   /** Set while a stop fleetbot asked for is under way: the die event it causes is expected, not a crash. */
   expectDie: boolean;
   /** The last run ended because fleetbot stopped it. */
   stoppedHere: boolean;
   /** Why the engine could not even make the container (no such image), until it can. */
   unmade?: { at: number; error: string };
-  busy: Promise<unknown>;
 }
 
 interface EngineEvent {
@@ -54,61 +51,20 @@ const statusOf = (error: unknown) => (error as EngineError).statusCode;
 const NEVER = '0001-01-01T00:00:00Z';
 const ns = (ms: number) => ms * 1_000_000;
 
-export class DockerBackend implements FleetBackend {
+export class DockerBackend extends MemberRuns<Run> implements FleetBackend {
   private readonly docker: Docker;
-  private readonly runs = new Map<string, Run>();
-  private readonly emitter = new EventEmitter();
   private readonly following: Promise<void>;
   private stream?: NodeJS.ReadableStream & { destroy?: () => void };
   private closed = false;
 
   constructor(private readonly options: DockerBackendOptions) {
+    super(options.members, () => ({ madeHere: false, running: false, expectDie: false, stoppedHere: false }));
     this.docker = new Docker(options.connection);
-    for (const member of options.members) {
-      this.runs.set(member.name, { member, madeHere: false, running: false, restarts: 0, expectDie: false, stoppedHere: false, busy: Promise.resolve() });
-    }
-    this.emitter.setMaxListeners(0);
     this.following = this.follow(Date.now());
-  }
-
-  private run(name: string): Run {
-    const run = this.runs.get(name);
-    if (!run) throw new Error(`unknown member "${name}"`);
-    return run;
-  }
-
-  private exclusive<T>(run: Run, action: () => Promise<T>): Promise<T> {
-    const next = run.busy.then(action, action);
-    run.busy = next.catch(() => {});
-    return next;
   }
 
   async list(): Promise<MemberState[]> {
     return Promise.all([...this.runs.values()].map(async (run) => this.stateOf(run, await this.inspect(run))));
-  }
-
-  start(name: string): Promise<void> {
-    const run = this.run(name);
-    return this.exclusive(run, () => this.launch(run));
-  }
-
-  stop(name: string): Promise<void> {
-    const run = this.run(name);
-    return this.exclusive(run, () => this.terminate(run));
-  }
-
-  restart(name: string): Promise<void> {
-    const run = this.run(name);
-    return this.exclusive(run, async () => {
-      await this.terminate(run);
-      run.restarts++;
-      await this.launch(run);
-    });
-  }
-
-  async startAll(): Promise<void> {
-    await this.following;
-    for (const member of startOrder(this.options.members)) await this.start(member.name);
   }
 
   async logs(name: string, { tail, since }: LogOptions): Promise<string[]> {
@@ -138,13 +94,6 @@ export class DockerBackend implements FleetBackend {
     return lines.filter((l) => !since || l.at >= since).slice(-tail).map((l) => l.text);
   }
 
-  events(): AsyncIterable<FleetEvent> {
-    const iterator = on(this.emitter, 'event', { close: ['close'] });
-    return (async function* () {
-      for await (const [event] of iterator) yield event as FleetEvent;
-    })();
-  }
-
   endpoint(name: string): McpEndpoint | undefined {
     const run = this.run(name);
     const { member } = run;
@@ -165,7 +114,7 @@ export class DockerBackend implements FleetBackend {
     this.closed = true;
     this.stream?.destroy?.();
     await this.following;
-    this.emitter.emit('close');
+    this.endEvents();
   }
 
   /** The member's container as the engine sees it now, found by label (and made, if `make`); undefined if none. */
@@ -251,7 +200,7 @@ export class DockerBackend implements FleetBackend {
     }
   }
 
-  private async launch(run: Run): Promise<void> {
+  protected async launch(run: Run): Promise<void> {
     await this.following;
     let info: Docker.ContainerInspectInfo | undefined;
     try {
@@ -262,7 +211,7 @@ export class DockerBackend implements FleetBackend {
       // As a program that does not exist on the process backend: the member is down and says why; fleetbot runs on.
       run.unmade = { at: Date.now(), error: error.message };
       this.options.log.warn('member cannot start', { member: run.member.name, error: error.message });
-      this.emitter.emit('event', { type: 'died', member: run.member.name, at: Date.now(), code: null, signal: null, expected: false, error: error.message } satisfies FleetEvent);
+      this.emit({ type: 'died', member: run.member.name, at: Date.now(), code: null, signal: null, expected: false, error: error.message });
       return;
     }
     if (info?.State.Running) return;
@@ -277,7 +226,7 @@ export class DockerBackend implements FleetBackend {
     this.options.log.info('member started', { member: run.member.name, container: run.id!.slice(0, 12) });
   }
 
-  private async terminate(run: Run): Promise<void> {
+  protected async terminate(run: Run): Promise<void> {
     const info = await this.inspect(run);
     if (!info?.State.Running) return;
     run.expectDie = true;
@@ -331,16 +280,16 @@ export class DockerBackend implements FleetBackend {
     // The cache endpoint() answers from follows the engine before anyone hears of the change.
     await this.inspect(run).catch(() => undefined);
     if (event.Action === 'start') {
-      this.emitter.emit('event', { type: 'started', member, at } satisfies FleetEvent);
+      this.emit({ type: 'started', member, at });
     } else if (event.Action === 'die') {
       const expected = run.expectDie;
       run.expectDie = false;
       const code = Number(event.Actor.Attributes.exitCode ?? NaN);
       this.options.log[expected ? 'info' : 'warn']('member exited', { member, code });
-      this.emitter.emit('event', { type: 'died', member, at, code: Number.isNaN(code) ? null : code, signal: null, expected } satisfies FleetEvent);
+      this.emit({ type: 'died', member, at, code: Number.isNaN(code) ? null : code, signal: null, expected });
     } else if (event.Action.startsWith('health_status: ')) {
       const status = event.Action.slice('health_status: '.length);
-      if (status === 'healthy' || status === 'unhealthy') this.emitter.emit('event', { type: status, member, at } satisfies FleetEvent);
+      if (status === 'healthy' || status === 'unhealthy') this.emit({ type: status, member, at });
     }
   }
 }

@@ -1,13 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EventEmitter, on } from 'node:events';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, startOrder, type Member } from '../manifest.js';
+import { interpolate, type Member } from '../manifest.js';
 import { freePort } from '../ports.js';
-import type { FleetBackend, FleetEvent, LogOptions, McpEndpoint, MemberState } from './index.js';
+import type { FleetBackend, LogOptions, McpEndpoint, MemberState } from './index.js';
+import { MemberRuns, type MemberRun } from './member-runs.js';
 
 /**
  * The process backend: each fleet member is a child process of fleetbot.
@@ -41,17 +41,13 @@ class LogRing {
   }
 }
 
-interface Run {
-  member: Member;
+interface Run extends MemberRun {
   child?: ChildProcess;
   startedAt?: number;
-  restarts: number;
   lastExit?: MemberState['lastExit'];
   port?: number;
   stopping: boolean;
   logs: LogRing;
-  /** Serialises start/stop/restart of one member. */
-  busy: Promise<unknown>;
 }
 
 /** The package's own CLI, so that `fleetbot` as a member's first word runs this very program. */
@@ -65,36 +61,15 @@ function fleetbotEntry(): string {
   return path.join(dir, 'bin', 'fleetbot.js');
 }
 
-export class ProcessBackend implements FleetBackend {
-  private readonly runs = new Map<string, Run>();
-  private readonly emitter = new EventEmitter();
+export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
   private readonly killAllOnExit = () => {
     for (const run of this.runs.values()) signalGroup(run.child, 'SIGKILL');
   };
 
   constructor(private readonly options: ProcessBackendOptions) {
-    for (const member of options.members) {
-      this.runs.set(member.name, { member, restarts: 0, stopping: false, logs: new LogRing(options.logLines ?? 5000), busy: Promise.resolve() });
-    }
-    this.emitter.setMaxListeners(0);
+    super(options.members, () => ({ stopping: false, logs: new LogRing(options.logLines ?? 5000) }));
     // Last resort if fleetbot exits without its orderly shutdown: never leave members behind.
     process.on('exit', this.killAllOnExit);
-  }
-
-  private run(name: string): Run {
-    const run = this.runs.get(name);
-    if (!run) throw new Error(`unknown member "${name}"`);
-    return run;
-  }
-
-  private exclusive<T>(run: Run, action: () => Promise<T>): Promise<T> {
-    const next = run.busy.then(action, action);
-    run.busy = next.catch(() => {});
-    return next;
-  }
-
-  private emit(event: FleetEvent) {
-    this.emitter.emit('event', event);
   }
 
   async list(): Promise<MemberState[]> {
@@ -108,38 +83,8 @@ export class ProcessBackend implements FleetBackend {
     }));
   }
 
-  start(name: string): Promise<void> {
-    const run = this.run(name);
-    return this.exclusive(run, () => this.spawn(run));
-  }
-
-  stop(name: string): Promise<void> {
-    const run = this.run(name);
-    return this.exclusive(run, () => this.terminate(run));
-  }
-
-  restart(name: string): Promise<void> {
-    const run = this.run(name);
-    return this.exclusive(run, async () => {
-      await this.terminate(run);
-      run.restarts++;
-      await this.spawn(run);
-    });
-  }
-
-  async startAll(): Promise<void> {
-    for (const member of startOrder(this.options.members)) await this.start(member.name);
-  }
-
   async logs(name: string, opts: LogOptions): Promise<string[]> {
     return this.run(name).logs.tail(opts);
-  }
-
-  events(): AsyncIterable<FleetEvent> {
-    const iterator = on(this.emitter, 'event', { close: ['close'] });
-    return (async function* () {
-      for await (const [event] of iterator) yield event as FleetEvent;
-    })();
   }
 
   endpoint(name: string): McpEndpoint | undefined {
@@ -153,10 +98,10 @@ export class ProcessBackend implements FleetBackend {
   async close(): Promise<void> {
     await Promise.all([...this.runs.values()].map((run) => this.exclusive(run, () => this.terminate(run))));
     process.off('exit', this.killAllOnExit);
-    this.emitter.emit('close');
+    this.endEvents();
   }
 
-  private async spawn(run: Run): Promise<void> {
+  protected async launch(run: Run): Promise<void> {
     if (isAlive(run.child)) return;
     const { member } = run;
     if (!member.command) throw new Error(`${member.name} has no command for the process backend`);
@@ -200,7 +145,7 @@ export class ProcessBackend implements FleetBackend {
     });
   }
 
-  private async terminate(run: Run): Promise<void> {
+  protected async terminate(run: Run): Promise<void> {
     const child = run.child;
     if (!isAlive(child)) return;
     run.stopping = true;
