@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { LABELS } from '../../mcp-fleet/backends/docker.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { docker, DOCKER_ENV, dockerSkip, FLEETBOT_IMAGE } from '../support/docker.js';
 import { ROOT, waitFor } from '../support/fleet.js';
+import { runToEnd } from '../support/cli.js';
 
 // The compose deploy as an operator runs it: docker-compose.yml validated by docker-compose itself, then brought up
 // on the engine, asked for /status through the console transport, one member killed, and taken down again.
@@ -51,15 +52,7 @@ function composeEnv(redisPort: number, dashboardPort: number) {
 }
 
 function compose(env: Record<string, string | undefined>, args: string[], input = '') {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), ...args], { cwd: ROOT, env, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runToEnd('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), ...args], { input, env, cwd: ROOT });
 }
 
 const taken = (port: number) =>
