@@ -124,7 +124,9 @@ export class DockerBackend extends MemberRuns<Run> implements FleetBackend {
         return this.remember(run, await this.docker.getContainer(run.id).inspect());
       } catch (error) {
         if (statusOf(error) !== 404) throw error;
-        run.id = undefined; // removed behind our back (docker rm, compose down): look again
+        // Removed behind our back (docker rm, compose down): look again; whatever is found now is someone else's.
+        run.id = undefined;
+        run.madeHere = false;
       }
     }
     const filters = { label: [`${LABELS.fleet}=${this.options.fleet}`, `${LABELS.member}=${run.member.name}`] };
