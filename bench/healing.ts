@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import Docker from 'dockerode';
-import { Queue } from 'bullmq';
-import { openFleet, openRedis, openShared, settle, startAgents } from '../bot/roots.js';
-import { Stack } from '../bot/stack.js';
-import { loadConfig, type Config } from '../config/index.js';
 import { HealState } from '../agents/heal-state.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { LABELS } from '../mcp-fleet/backends/docker.js';
 import { HealthStore } from '../mcp-fleet/health.js';
 import { MemberSchema, type FleetBackendKind } from '../mcp-fleet/manifest.js';
 import { freePort } from '../mcp-fleet/ports.js';
-import { createLogger } from '../telemetry/logger.js';
 import { HEALTHZ } from '../tests/support/backends.js';
+import { startBenchStack } from './stack.js';
 import { figures, type Figures } from './stats.js';
 
 /**
@@ -40,7 +36,7 @@ async function dockerReady(config: Config): Promise<string | undefined> {
   return docker.getImage(IMAGE).inspect().then(() => undefined, () => `no ${IMAGE} image: build it as .ci/run does`);
 }
 
-async function measureBackend(base: Config, backend: FleetBackendKind): Promise<Sample[]> {
+async function measureBackend(backend: FleetBackendKind): Promise<Sample[]> {
   const port = await freePort();
   const command = ['serve', 'monitoring', '--http', '--port', '${PORT}'];
   const member = MemberSchema.parse({
@@ -53,17 +49,13 @@ async function measureBackend(base: Config, backend: FleetBackendKind): Promise<
     health: { interval: '500ms', timeout: '1s', retries: 2, start_period: '10s', ...(backend === 'docker' ? { test: HEALTHZ } : {}) },
     restart: { policy: 'on-failure' },
   });
-  const config: Config = { ...base, fleetBackend: backend, redis: { ...base.redis, prefix: `fbbench-${randomUUID().slice(0, 8)}` }, manifest: { members: [member] } };
-  const stack = new Stack(createLogger({ level: 'error' }));
+  const { config, stack, shared, fleet } = await startBenchStack((c) => ({ ...c, fleetBackend: backend, manifest: { members: [member] } }));
   try {
-    const shared = openShared(stack, await openRedis(stack, config, { embedded: true }));
     const { hub } = shared;
-    const fleet = await openFleet(stack, config, hub);
-    await settle(startAgents(stack, ['ops', 'health', 'healer'], config, shared, fleet), 15_000);
     const health = new HealthStore(hub);
     const heal = new HealState(hub);
-    const notify = new Queue('notify', { connection: hub.client, prefix: hub.prefix });
-    const healQueue = new Queue('heal', { connection: hub.client, prefix: hub.prefix });
+    const notify = hub.queue('notify');
+    const healQueue = hub.queue('heal');
     stack.defer('bench queues', async () => {
       await notify.close();
       await healQueue.close();
@@ -124,15 +116,14 @@ function reference(): string[] {
 }
 
 export async function benchHealing(): Promise<string[]> {
-  const base = loadConfig();
   const out: string[] = [];
-  const skipDocker = await dockerReady(base);
+  const skipDocker = await dockerReady(loadConfig());
   for (const backend of ['docker', 'process'] as const) {
     if (backend === 'docker' && skipDocker) {
       out.push(`docker backend: skipped — ${skipDocker}`);
       continue;
     }
-    const samples = await measureBackend(base, backend);
+    const samples = await measureBackend(backend);
     const check = backend === 'docker' ? 'container health check' : 'MCP ping';
     out.push(
       `${backend} backend, ${KILLS} kills, ${check} every 500 ms:`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { AGENTS } from '../agents/index.js';
+import { AGENTS, type FleetHost } from '../agents/index.js';
 import { openBot, openFleet, openRedis, openShared, settle, startAgents, startDiscord, type Bot, type Shared } from '../bot/roots.js';
 import { Stack } from '../bot/stack.js';
 import { loadConfig, type Config } from '../config/index.js';
@@ -15,6 +15,7 @@ export interface BenchStack {
   config: Config;
   stack: Stack;
   shared: Shared;
+  fleet: FleetHost;
   bot: Bot;
 }
 
@@ -47,7 +48,7 @@ export async function startBenchStack(
     const bot = await openBot(stack, config, shared);
     await settle(agents, 15_000);
     if (discord) await startDiscord(stack, config, shared, bot, { ws: clientOptionsFor(discord.fake).ws });
-    return { config, stack, shared, bot };
+    return { config, stack, shared, fleet, bot };
   } catch (error) {
     await stack.stop();
     throw error;
