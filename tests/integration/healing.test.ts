@@ -74,7 +74,7 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('self-healing (%s)', (
     await waitFor(healthy(f, 'frozen'), { what: 'frozen healed', timeoutMs: 20_000 });
     const [notice] = await waitFor(async () => ((await f.jobs('healing')).length ? f.jobs('healing') : undefined));
     // MCP ping decides where the member has no health check of its own; Docker's check where it has one.
-    const why = b.kind === 'process' ? 'frozen did not answer ping: Request timed out' : 'Health check exceeded timeout \\(1s\\)';
+    const why = b.kind === 'process' ? 'frozen did not answer ping: Request timed out' : 'Health check exceeded timeout \\(2s\\)';
     expect(notice.title).toMatch(new RegExp(`^frozen was unhealthy \\(${why}\\) → restarted in [\\d.]+ s, healthy$`));
   });
 

@@ -61,7 +61,8 @@ export const BACKENDS: BackendUnderTest[] = [
     title: dockerSkip ? `docker backend — skipped: ${dockerSkip}` : 'docker backend',
     skip: dockerSkip,
     env: DOCKER_ENV,
-    health: { interval: '500ms', timeout: '1s', retries: 2, start_period: '10s', test: HEALTHZ },
+    // A check is a fresh node process: under a loaded CI machine it can take a second by itself.
+    health: { interval: '500ms', timeout: '2s', retries: 2, start_period: '10s', test: HEALTHZ },
     open: (members, stopTimeoutMs = 5000) =>
       new DockerBackend({ members, vars, connection: loadEnvConfig(DOCKER_ENV).docker, fleet: `fbtest-${randomUUID().slice(0, 8)}`, log, stopTimeoutMs }),
     agent: (name, script, extra = {}) => member({ name, kind: 'agent', image: TEST_IMAGE, command: ['-e', script], ...extra }),
