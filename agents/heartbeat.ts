@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import type { RedisHub } from '../queues/connection.js';
+import { PROCESS_INSTANCE } from '../telemetry/instance.js';
 
 /**
  * Each running agent writes a heartbeat to Redis, so `/agents` can tell which are alive from any process — even when
@@ -33,7 +34,7 @@ export interface Heartbeat {
 }
 
 export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
-  const instance = `${name}@${hostname()}:${process.pid}`;
+  const instance = `${name}@${PROCESS_INSTANCE}`;
   const info = { name, instance, pid: process.pid, host: hostname(), startedAt: Date.now(), beatAt: 0, jobsDone: 0, jobsFailed: 0 };
   const key = hub.key('agents');
   const beat = () => {

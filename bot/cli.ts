@@ -126,6 +126,10 @@ program
       const needsFleet = AGENTS.some((a) => a.needsFleet && names.includes(a.name));
       const fleet = needsFleet ? await roots.openFleet(stack, config, shared.hub) : undefined;
       roots.startAgents(stack, names, config, shared, fleet);
+      // No dashboard here: the bot's /metrics serves this process's figures, read from Redis.
+      const { publishMetrics } = await import('../telemetry/shared-metrics.js');
+      const publisher = publishMetrics(shared.hub);
+      stack.defer('metrics publisher', () => publisher.stop());
       log.info('agents running', { agents: names });
       await untilSignal();
     });

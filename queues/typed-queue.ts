@@ -150,12 +150,12 @@ export function startWorker<J extends Record<string, JobSpec>>(
   );
   const observe = (job: Job | undefined, outcome: 'completed' | 'failed') => {
     if (!job?.processedOn || !job.finishedOn || !(job.name in spec.jobs)) return;
-    metrics.jobSeconds.observe({ queue: spec.name, job: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
+    metrics.jobSeconds.observe({ queue: spec.name, job_name: job.name, outcome }, (job.finishedOn - job.processedOn) / 1000);
   };
   worker.on('completed', (job) => observe(job, 'completed'));
   worker.on('failed', (job, error) => {
     observe(job, 'failed');
-    if (job && job.name in spec.jobs) metrics.jobFailures.inc({ queue: spec.name, job: job.name });
+    if (job && job.name in spec.jobs) metrics.jobFailures.inc({ queue: spec.name, job_name: job.name });
     log.warn('job failed', { queue: spec.name, job: job?.name, id: job?.id, reason: error.message });
   });
   worker.on('error', (error) => log.error('worker error', { queue: spec.name, error }));

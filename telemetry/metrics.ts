@@ -28,15 +28,16 @@ export const metrics = {
   }),
   jobSeconds: new Histogram({
     name: 'fleetbot_job_duration_seconds',
+    // Not `job`: Prometheus gives every scraped series its own `job` label.
     help: 'Time a worker spent on a job, by queue, job name and outcome (completed, failed)',
-    labelNames: ['queue', 'job', 'outcome'] as const,
+    labelNames: ['queue', 'job_name', 'outcome'] as const,
     buckets: SECONDS,
     registers: [registry],
   }),
   jobFailures: new Counter({
     name: 'fleetbot_job_failures_total',
     help: 'Jobs that failed, by queue and job name',
-    labelNames: ['queue', 'job'] as const,
+    labelNames: ['queue', 'job_name'] as const,
     registers: [registry],
   }),
   chatTurns: new Counter({
@@ -102,6 +103,8 @@ export const metrics = {
     name: 'fleetbot_scanner_best_simulated_profit',
     help: "Best simulated net profit of the latest scan, in the base token's whole units",
     labelNames: ['token'] as const,
+    // Summed over scanners it would mean nothing; the best of them does.
+    aggregator: 'max',
     registers: [registry],
   }),
 };

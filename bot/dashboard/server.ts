@@ -7,6 +7,7 @@ import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../queues/connection.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { registry } from '../../telemetry/metrics.js';
+import { fleetMetricsText } from '../../telemetry/shared-metrics.js';
 import { FleetView } from './fleet-view.js';
 import { PAGE_HTML } from './page.js';
 import type { FleetWatch } from './watch.js';
@@ -82,7 +83,7 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
   });
   app.get('/metrics', async (_request, reply) => {
     FleetView.setGauges(await watch.snapshot());
-    return reply.type(registry.contentType).send(await registry.metrics());
+    return reply.type(registry.contentType).send(await fleetMetricsText(hub));
   });
   app.get('/api/snapshot', async () => watch.snapshot());
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PAGE_HTML));

@@ -70,7 +70,7 @@ describe('dashboard', () => {
     const after = await metrics();
     expect(value(after.samples, 'fleetbot_commands_total', { command: 'status', outcome: 'ok', via: 'console' })).toBe(statusBefore + 1);
     expect(value(after.samples, 'fleetbot_commands_total', { command: 'restart', outcome: 'invalid', via: 'console' })).toBeGreaterThanOrEqual(1);
-    expect(after.text).toMatch(/^fleetbot_job_duration_seconds_bucket\{le="0\.\d+",queue="ops",job="status",outcome="completed"\} \d+$/m);
+    expect(after.text).toMatch(/^fleetbot_job_duration_seconds_bucket\{le="0\.\d+",queue="ops",job_name="status",outcome="completed"\} \d+$/m);
     // No label carries a user: user ids and names are unbounded.
     expect(after.text).not.toMatch(/u-ops|olga/);
   });
