@@ -51,6 +51,8 @@ const DockerHostSchema = z.string().transform((value, ctx): DockerConnection => 
   return z.NEVER;
 });
 
+const DashboardTokenSchema = z.string().min(16, 'at least 16 characters');
+
 export type DockerConnection = { socketPath: string } | { host: string; port: number; protocol: 'http' };
 
 export const EnvSchema = z.object({
@@ -101,7 +103,8 @@ export const EnvSchema = z.object({
   RATE_LIMIT_CHAT: z.coerce.number().int().min(1).max(10_000).default(10).describe('chat turns a Discord user may start per minute'),
   DASHBOARD_HOST: z.string().default('127.0.0.1').describe('address the dashboard listens on'),
   DASHBOARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080).describe('0 picks a free port'),
-  DASHBOARD_TOKEN: blankIsUnset(z.string().min(16, 'at least 16 characters')).describe('unset: a new random token at every start'),
+  DASHBOARD_TOKEN: blankIsUnset(DashboardTokenSchema).describe('unset: a new random token at every start'),
+  DASHBOARD_TOKEN_FILE: blankIsUnset(z.string()).describe('a file holding the token instead (a compose secret, shared with Prometheus)'),
   DASHBOARD_PUBLIC: z.enum(['true', 'false']).default('false').describe('true opens the read-only views without the token'),
   POOLS_FILE: blankIsUnset(z.string()).describe('the pools file (DEXes, tokens, pairs) the scanner and DeFi servers watch'),
   EXECUTOR_KEY: blankIsUnset(z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'a 32-byte hex private key')).describe('key the executor signs with; unset: execution off'),
@@ -203,6 +206,8 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
   if ((e.EXECUTOR_KEY === undefined) !== (e.EXECUTOR_CONTRACT === undefined)) {
     return { problems: ['environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither'] };
   }
+  const dashboardToken = e.DASHBOARD_TOKEN_FILE === undefined ? { token: e.DASHBOARD_TOKEN } : readDashboardToken(path.resolve(cwd, e.DASHBOARD_TOKEN_FILE), e.DASHBOARD_TOKEN);
+  if (dashboardToken.problem) return { problems: [dashboardToken.problem] };
   return {
     problems: [],
     config: {
@@ -249,7 +254,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
           }
         : undefined,
       rateLimits: { commands: e.RATE_LIMIT_COMMANDS, chat: e.RATE_LIMIT_CHAT },
-      dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, token: e.DASHBOARD_TOKEN, publicViews: e.DASHBOARD_PUBLIC === 'true' },
+      dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, token: dashboardToken.token, publicViews: e.DASHBOARD_PUBLIC === 'true' },
       chat: {
         model: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? { name: e.OPENAI_MODEL, apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } : undefined,
         maxSteps: e.CHAT_MAX_STEPS,
@@ -260,6 +265,20 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
       notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL },
     },
   };
+}
+
+/** The token in DASHBOARD_TOKEN_FILE (surrounding whitespace ignored: files end with a newline). */
+function readDashboardToken(file: string, inline: string | undefined): { token?: string; problem?: string } {
+  const problem = (message: string) => ({ problem: `environment DASHBOARD_TOKEN_FILE: ${message}` });
+  if (inline !== undefined) return problem('set DASHBOARD_TOKEN or DASHBOARD_TOKEN_FILE, not both');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return problem(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const parsed = DashboardTokenSchema.safeParse(text.trim());
+  return parsed.success ? { token: parsed.data } : problem(`the token in ${file} must be ${parsed.error.issues[0]!.message}`);
 }
 
 /** The environment alone: for processes that do not run the fleet (first-party MCP servers). */

@@ -47,6 +47,19 @@ describe('config', () => {
     expect(bad).toEqual([expect.stringMatching(/^environment EXECUTOR_KEY: a 32-byte hex private key$/), 'environment TOKEN_CAPS: "WETH:10" is not SYMBOL=amount']);
   });
 
+  it('GIVEN DASHBOARD_TOKEN_FILE THEN the token is read from it; a missing file, a short token or both settings are refused without echoing it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-token-'));
+    writeFileSync(path.join(dir, 'token'), 'a-token-of-24-characters\n');
+    writeFileSync(path.join(dir, 'short'), 'tiny-secret\n');
+    expect(loadConfig({ DASHBOARD_TOKEN_FILE: path.join(dir, 'token') }, ROOT).dashboard.token).toBe('a-token-of-24-characters');
+    expect(problemsOf(() => loadConfig({ DASHBOARD_TOKEN_FILE: path.join(dir, 'none') }, ROOT))).toEqual([`environment DASHBOARD_TOKEN_FILE: cannot read ${path.join(dir, 'none')} (ENOENT)`]);
+    const short = problemsOf(() => loadConfig({ DASHBOARD_TOKEN_FILE: path.join(dir, 'short') }, ROOT));
+    expect(short).toEqual([`environment DASHBOARD_TOKEN_FILE: the token in ${path.join(dir, 'short')} must be at least 16 characters`]);
+    expect(problemsOf(() => loadConfig({ DASHBOARD_TOKEN_FILE: path.join(dir, 'token'), DASHBOARD_TOKEN: 'another-token-of-24-chars' }, ROOT))).toEqual([
+      'environment DASHBOARD_TOKEN_FILE: set DASHBOARD_TOKEN or DASHBOARD_TOKEN_FILE, not both',
+    ]);
+  });
+
   it('GIVEN problems in the environment and in fleet.yaml THEN every one is reported at once, with file, line and key', () => {
     const file = fleetFile(['members:', '  - name: Price_Feed', '    transport: carrier-pigeon', '    command: [node, x.js]', '    depends_on: [oracle]', '    health:', '      interval: soon', ''].join('\n'));
     const problems = problemsOf(() => loadConfig({ FLEET_FILE: file, REDIS_URL: 'not a url', OPS_TIMEOUT: 'forever' }, ROOT));
