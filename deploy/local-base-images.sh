@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds the two base images fleetbot's compose deploy starts from, out of this machine's own binaries, for hosts
-# that reach no image registry: `fleetbot-node:local` (node and npm, standing in for node:20-slim) and
-# `fleetbot-redis:local` (redis-server and redis-cli, standing in for redis:7). Each is FROM scratch with the
-# binaries and exactly the libraries `ldd` lists. Needs docker (DOCKER_HOST is honoured), node, npm and redis-server.
-# Usage: deploy/local-base-images.sh [node-tag] [redis-tag]
+# Builds the base images fleetbot's compose deploy starts from, out of this machine's own binaries, for hosts that
+# reach no image registry: `fleetbot-node:local` (node and npm, standing in for node:20-slim),
+# `fleetbot-redis:local` (redis-server and redis-cli, standing in for redis:7) and, when Prometheus is installed,
+# `fleetbot-prometheus:local` (standing in for prom/prometheus, for the monitoring profile). Each is FROM scratch
+# with the binaries and exactly the libraries `ldd` lists. Needs docker (DOCKER_HOST is honoured), node, npm and
+# redis-server.
+# Usage: deploy/local-base-images.sh [node-tag] [redis-tag] [prometheus-tag]
 set -euo pipefail
 
 node_tag=${1:-fleetbot-node:local}
 redis_tag=${2:-fleetbot-redis:local}
+prometheus_tag=${3:-fleetbot-prometheus:local}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -85,3 +88,23 @@ CMD ["redis-server"]
 DOCKERFILE
 docker build -q -t "$redis_tag" "$work/redis" >/dev/null
 echo "built $node_tag and $redis_tag from $node_bin ($(node --version)) and $(redis-server --version | cut -d' ' -f3)"
+
+command -v prometheus >/dev/null || exit 0
+root="$work/prometheus/rootfs"
+skeleton "$root" nobody 65534 /prometheus
+with_libraries "$root" "$(readlink -f "$(command -v prometheus)")"
+mv "$root$(readlink -f "$(command -v prometheus)")" "$work/prometheus/prometheus"
+# The same entry point and defaults as prom/prometheus.
+cat >"$work/prometheus/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY rootfs/ /
+COPY prometheus /bin/prometheus
+COPY --chown=65534:65534 home /prometheus
+WORKDIR /prometheus
+USER 65534:65534
+EXPOSE 9090
+ENTRYPOINT ["/bin/prometheus"]
+CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
+DOCKERFILE
+docker build -q -t "$prometheus_tag" "$work/prometheus" >/dev/null
+echo "built $prometheus_tag from $(prometheus --version 2>&1 | head -1)"

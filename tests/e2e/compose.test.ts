@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,9 +14,13 @@ import { ROOT, waitFor } from '../support/fleet.js';
 import { runToEnd } from '../support/cli.js';
 
 // The compose deploy as an operator runs it: docker-compose.yml validated by docker-compose itself, then brought up
-// on the engine, asked for /status through the console transport, one member killed, and taken down again.
+// on the engine, asked for /status through the console transport, one member killed, Prometheus of the monitoring
+// profile scraping it, and taken down again.
 
 const REDIS_IMAGE = process.env.REDIS_IMAGE ?? 'fleetbot-redis:local';
+const PROMETHEUS_IMAGE = process.env.PROMETHEUS_IMAGE ?? 'fleetbot-prometheus:local';
+/** The port deploy/monitoring/prometheus.yml scrapes: the bot's default DASHBOARD_PORT. */
+const DASHBOARD_PORT = 8080;
 const MEMBERS = ['blockchain', 'monitoring', 'task-queue', 'price-feed', 'liquidity', 'arbitrage', 'flash-loan', 'risk-manager', 'portfolio'];
 const MEMBER_PORTS = MEMBERS.map((_, i) => 7301 + i);
 const AGENT_SERVICES = ['fleet', 'healer', 'scanner', 'risk', 'executor', 'reporter', 'bot'];
@@ -31,9 +37,25 @@ const noStack =
   noCompose ??
   dockerSkip ??
   ('socketPath' in socket ? undefined : 'DOCKER_HOST is not a unix socket, which the fleet service mounts') ??
-  (await docker().getImage(REDIS_IMAGE).inspect().then(() => undefined, () => `no ${REDIS_IMAGE} image: make it with deploy/local-base-images.sh, or set REDIS_IMAGE`));
+  (await missingImage(REDIS_IMAGE, 'REDIS_IMAGE')) ??
+  (await missingImage(PROMETHEUS_IMAGE, 'PROMETHEUS_IMAGE'));
 
-function composeEnv(redisPort: number, dashboardPort: number) {
+async function missingImage(image: string, variable: string): Promise<string | undefined> {
+  return docker().getImage(image).inspect().then(
+    () => undefined,
+    () => `no ${image} image: make it with deploy/local-base-images.sh, or set ${variable}`,
+  );
+}
+
+/** A dashboard token file as an operator makes one (`openssl rand -hex 24 > deploy/dashboard_token`). */
+function tokenFile(): { file: string; token: string } {
+  const token = randomBytes(24).toString('hex');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fleetbot-compose-')), 'dashboard_token');
+  writeFileSync(file, `${token}\n`, { mode: 0o644 });
+  return { file, token };
+}
+
+function composeEnv(redisPort: number, dashboardPort: number, prometheusPort = 9090) {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -43,6 +65,9 @@ function composeEnv(redisPort: number, dashboardPort: number) {
     REDIS_IMAGE,
     REDIS_PORT: String(redisPort),
     DASHBOARD_PORT: String(dashboardPort),
+    DASHBOARD_TOKEN_FILE: tokenFile().file,
+    PROMETHEUS_IMAGE,
+    PROMETHEUS_PORT: String(prometheusPort),
     REDIS_PREFIX: project,
     DOCKER_SOCKET: 'socketPath' in socket ? socket.socketPath : '',
     BOT_ENV_FILE: 'deploy/bot.env.example',
@@ -67,17 +92,19 @@ afterAll(async () => {
 });
 
 describe.skipIf(noCompose)(`docker-compose.yml${noCompose ? ` — skipped: ${noCompose}` : ''}`, () => {
-  it('GIVEN the compose file THEN docker-compose config accepts it', async () => {
-    const { code, stderr } = await compose(composeEnv(6379, 8080), ['config', '--quiet']);
-    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  it('GIVEN the compose file THEN docker-compose config accepts it, with and without the monitoring profile', async () => {
+    const env = composeEnv(6379, DASHBOARD_PORT);
+    expect(await compose(env, ['config', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
+    expect(await compose(env, ['--profile', 'monitoring', 'config', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
   });
 });
 
 describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipped: ${noStack}` : ''}`, () => {
-  it('GIVEN up -d THEN every service turns healthy, /status shows every member healthy, a killed member comes back, and down leaves nothing', async () => {
-    for (const port of MEMBER_PORTS) if (await taken(port)) throw new Error(`port ${port} on 127.0.0.1 is taken: the compose deploy's members need it`);
-    const env = composeEnv(await freePort(), await freePort());
-    teardown = () => compose(env, ['down', '--volumes', '--timeout', '5']);
+  it('GIVEN up -d THEN every service turns healthy, /status shows every member healthy, a killed member comes back, Prometheus scrapes it all, and down leaves nothing', async () => {
+    for (const port of [...MEMBER_PORTS, DASHBOARD_PORT]) if (await taken(port)) throw new Error(`port ${port} on 127.0.0.1 is taken: the compose deploy needs it`);
+    const prometheusPort = await freePort();
+    const env = composeEnv(await freePort(), DASHBOARD_PORT, prometheusPort);
+    teardown = () => compose(env, ['--profile', 'monitoring', 'down', '--volumes', '--timeout', '5']);
     const up = await compose(env, ['up', '-d', '--no-build']);
     expect(up.code, up.stderr).toBe(0);
 
@@ -85,8 +112,8 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
     const service = (c: { Labels: Record<string, string> }) => c.Labels['com.docker.compose.service']!;
     await waitFor(async () => {
       const all = await containers();
-      // blockchain's health is fleetbot's to judge (MCP ping and its RPC), the bot's is its Discord connection.
-      return all.length === 17 && all.every((c) => c.State === 'running' && (['bot', 'blockchain'].includes(service(c)) || c.Status.includes('(healthy)'))) ? true : undefined;
+      // blockchain's health is fleetbot's to judge (MCP ping and its RPC); the bot's is its dashboard's /readyz.
+      return all.length === 17 && all.every((c) => c.State === 'running' && (service(c) === 'blockchain' || c.Status.includes('(healthy)'))) ? true : undefined;
     }, { what: 'every service healthy', timeoutMs: 150_000, everyMs: 1000 });
     expect((await containers()).map(service).sort()).toEqual(['redis', ...MEMBERS, ...AGENT_SERVICES].sort());
 
@@ -109,7 +136,24 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
     expect(healed).toBeDefined();
     expect(await ask('/heal status monitoring')).toMatch(/monitoring died \(exit 137\) → restarted in [\d.]+ s, healthy/);
 
-    const down = await compose(env, ['down', '--volumes', '--timeout', '5']);
+    // The monitoring profile's Prometheus scrapes the bot with the token file; the bot's /metrics carries what the
+    // ops agent in the fleet container counted (the /status jobs above), published through Redis.
+    const prometheus = await compose(env, ['--profile', 'monitoring', 'up', '-d', '--no-build', 'prometheus']);
+    expect(prometheus.code, prometheus.stderr).toBe(0);
+    const query = async (expr: string) => {
+      const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(expr)}`).catch(() => undefined);
+      const body = (await response?.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined;
+      return body?.data.result ?? [];
+    };
+    const jobs = await waitFor(async () => {
+      const [up] = await query('up{job="fleetbot"}');
+      const done = await query('fleetbot_job_duration_seconds_count{queue="ops",job_name="status",outcome="completed"}');
+      return up?.value[1] === '1' && done.length === 1 ? Number(done[0]!.value[1]) : undefined;
+    }, { what: 'Prometheus scraping fleetbot', timeoutMs: 60_000, everyMs: 1000 });
+    expect(jobs).toBeGreaterThanOrEqual(2);
+    expect((await query('fleetbot_member_healthy')).map((r) => r.metric.member).sort()).toEqual([...MEMBERS].sort());
+
+    const down = await compose(env, ['--profile', 'monitoring', 'down', '--volumes', '--timeout', '5']);
     teardown = undefined;
     expect(down.code, down.stderr).toBe(0);
     expect(await containers()).toEqual([]);
