@@ -21,7 +21,7 @@ export interface BenchStack {
 
 export async function startBenchStack(
   adjust: (config: Config) => Config = (c) => c,
-  discord?: { fake: FakeDiscord; guild: FakeGuild },
+  discord?: { fake: Pick<FakeDiscord, 'token' | 'apiUrl'>; guild: FakeGuild },
 ): Promise<BenchStack> {
   const base = loadConfig();
   let config = adjust({ ...base, redis: { ...base.redis, prefix: `fbbench-${randomUUID().slice(0, 8)}` } });
