@@ -58,7 +58,7 @@ export async function runConsole({ bot, caller, imageDir, input = process.stdin,
       if (answer.kind === 'confirmed') await say(await answer.run());
       else if (answer.kind === 'refused') await say(answer.reply);
       else await say({ tone: 'info', title: answer.kind === 'expired' ? 'that confirmation expired — ask again' : 'cancelled' });
-    } else if (isCommand(line, bot)) {
+    } else if (isCommand(line, bot, caller)) {
       await say(await bot.dispatcher.dispatchLine(line, caller, 'console'));
     } else {
       const { reply, confirmation } = await bot.chat.turn(line, caller, 'console');
@@ -73,10 +73,15 @@ export async function runConsole({ bot, caller, imageDir, input = process.stdin,
   rl.close();
 }
 
-/** `/x`, `!x`, an empty line, or a line whose first word is a command: a command. Anything else is plain words. */
-function isCommand(line: string, bot: Bot): boolean {
+/**
+ * `/x`, `!x`, an empty line, or a line that reads as a command without the `/` — its first word a command, the rest
+ * its arguments: a command. Anything else is plain words for the chat, so "restart price feed" is understood.
+ */
+function isCommand(line: string, bot: Bot, caller: Caller): boolean {
   const trimmed = line.trim();
-  return !trimmed || /^[/!]/.test(trimmed) || bot.dispatcher.command(trimmed.split(/\s+/, 1)[0]!.toLowerCase()) !== undefined;
+  if (!trimmed || /^[/!]/.test(trimmed)) return true;
+  if (bot.dispatcher.command(trimmed.split(/\s+/, 1)[0]!.toLowerCase()) === undefined) return false;
+  return !('tone' in bot.dispatcher.parseLine(trimmed, caller, 'console'));
 }
 
 function write(output: Writable, text: string): Promise<void> {

@@ -28,7 +28,7 @@ const scratch = () => {
 describe('fleetbot up (console, embedded Redis)', () => {
   it('GIVEN the README session THEN status, restart, status, logs print and it exits 0 leaving no process behind', async () => {
     const dir = scratch();
-    const input = ['/status', '/restart monitoring', '/status', '/logs monitoring 5', 'help', '/logs x -5', '/logs monitoring 100000', '', 'y'.repeat(10_240), '/nope', '!status', ''].join('\n');
+    const input = ['/status', '/restart monitoring', '/status', '/logs monitoring 5', 'help', '/logs x -5', '/logs monitoring 100000', '', 'y'.repeat(10_240), '/nope', '!status', 'restart price feed', 'no', ''].join('\n');
     const { code, stdout, stderr } = await fleetbot(['up'], input, { PATH: process.env.PATH }, dir);
     expect(stderr).toMatch(/fleetbot is up: 9 fleet members, \d+ agents — type help/);
     expect(code).toBe(0);
@@ -49,7 +49,7 @@ describe('fleetbot up (console, embedded Redis)', () => {
     expect(help![0]).toMatch(new RegExp(`^• ${commands.length} commands`));
     expect(help!.join('\n')).toContain('/logs <member> [count]');
 
-    expect(rest.map((r) => r.length)).toEqual([1, 1, 1, 1, 1, 11]);
+    expect(rest.map((r) => r.length)).toEqual([1, 1, 1, 1, 1, 11, 3, 1]);
     expect(rest.slice(0, 5).map((r) => r[0])).toEqual([
       '✖ count must be at least 1 — usage: /logs <member> [count]',
       '✖ count must be at most 5000 — usage: /logs <member> [count]',
@@ -58,6 +58,9 @@ describe('fleetbot up (console, embedded Redis)', () => {
       `✖ unknown command \`nope\` — commands: ${commands.join(', ')}`,
     ]);
     expect(rest[5]![0]).toBe('✔ fleet: 9 members — 9 healthy');
+    // Not a command's arguments ("price feed" is two words): plain words, which ask before restarting.
+    expect(rest[6]).toEqual(['! Restart price-feed?', 'asked by console — this changes the fleet, so it waits for a yes', 'type yes to confirm, anything else cancels']);
+    expect(rest[7]).toEqual(['• cancelled']);
     expect(processesIn(dir)).toEqual([]);
   }, 60_000);
 
