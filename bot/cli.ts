@@ -172,7 +172,7 @@ program
     process.exitCode = await run(log, async (stack) => {
       const { loadServer } = await import('../mcp-fleet/servers/index.js');
       const { serveHttp, serveStdio } = await import('../mcp-fleet/servers/host.js');
-      const open = await (await loadServer(name)).open(config);
+      const open = await (await loadServer(name)).open(config, log);
       stack.defer('server resources', () => open.close());
       if (options.http) {
         if (!options.port) throw new Error('--http needs --port');

@@ -1,16 +1,16 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { defiRuntime } from '../../agents/defi-runtime.js';
 import { describeOpportunity } from '../../defi/describe.js';
-import { lazyEngine, readOnly } from './defi-engine.js';
-import { guarded, toolResult, type ServerDefinition } from './index.js';
+import { guarded, readOnly, toolResult, type ServerDefinition } from './index.js';
 
 /** The `arbitrage` MCP server: a scan now, and one cycle quoted again. Simulations only (eth_call). Side effects: JSON-RPC reads. */
 
 export default {
   name: 'arbitrage',
   description: 'Cross-DEX arbitrage: simulated opportunities after flash-loan fee and gas',
-  async open(config) {
-    const engine = lazyEngine(config);
+  async open(config, log) {
+    const defi = defiRuntime(config.defi, log);
     return {
       build() {
         const server = new McpServer({ name: 'fleetbot-arbitrage', version: '0.1.0' });
@@ -18,7 +18,7 @@ export default {
           'scan',
           { description: 'Scan every watched pool now; the opportunities a simulation confirmed, best first', annotations: readOnly },
           () => guarded(async () => {
-            const scan = await (await engine.get()).scan();
+            const scan = await (await defi.engine()).scan();
             const head = `block ${scan.block}: ${scan.opportunities.length} opportunities (${scan.pools} pools, ${scan.cycles} cycles, ${scan.timings.totalMs.toFixed(1)} ms)`;
             return toolResult([head, ...scan.opportunities.map(describeOpportunity)].join('\n'), { block: scan.block, opportunities: scan.opportunities });
           }),
@@ -31,7 +31,7 @@ export default {
             annotations: readOnly,
           },
           ({ id }) => guarded(async () => {
-            const quoted = await (await engine.get()).requote(id);
+            const quoted = await (await defi.engine()).requote(id);
             if (!quoted.ok) throw new Error(quoted.reason);
             const risk = quoted.opportunity.risk.ok ? 'passes the risk check' : `fails the risk check: ${quoted.opportunity.risk.reasons.join('; ')}`;
             return toolResult(`${describeOpportunity(quoted.opportunity)} — ${risk}`, { opportunity: quoted.opportunity });
@@ -39,7 +39,7 @@ export default {
         );
         return server;
       },
-      close: () => engine.close(),
+      close: () => defi.close(),
     };
   },
 } satisfies ServerDefinition;

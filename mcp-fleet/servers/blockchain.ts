@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { formatEther, formatUnits, getAddress, isAddress, type JsonRpcProvider } from 'ethers';
 import { connect, describeRpcError } from '../../defi/chain.js';
 import { z } from 'zod';
-import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
+import { guarded, readOnly, toolError, toolResult, type ServerDefinition } from './index.js';
 
 /**
  * The `blockchain` MCP server: chain id, block number, gas price and balances over RPC_URL with ethers.
@@ -35,7 +35,6 @@ export default {
         throw new Error(describeRpcError(error, config.rpcUrl!));
       }
     };
-    const readOnly = { readOnlyHint: true, openWorldHint: true };
 
     return {
       build() {

@@ -1,19 +1,19 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { parseUnits } from 'ethers';
 import { z } from 'zod';
+import { defiRuntime } from '../../agents/defi-runtime.js';
 import { uniswapV2FlashRepay } from '../../defi/amm-math.js';
 import { formatAmount } from '../../defi/describe.js';
 import { protocolFee, readLenders, type SourceName } from '../../defi/flash-loans.js';
-import { lazyEngine, readOnly } from './defi-engine.js';
-import { guarded, toolResult, type ServerDefinition } from './index.js';
+import { guarded, readOnly, toolResult, type ServerDefinition } from './index.js';
 
 /** The `flash-loan` MCP server: which configured sources can lend an amount, and what each charges now. Side effects: JSON-RPC reads. */
 
 export default {
   name: 'flash-loan',
   description: 'Flash-loan sources (Balancer V2, Aave V3, Uniswap V2) and their fees now',
-  async open(config) {
-    const engine = lazyEngine(config);
+  async open(config, log) {
+    const defi = defiRuntime(config.defi, log);
     return {
       build() {
         const server = new McpServer({ name: 'fleetbot-flash-loan', version: '0.1.0' });
@@ -25,7 +25,7 @@ export default {
             annotations: readOnly,
           },
           ({ amount }) => guarded(async () => {
-            const e = await engine.get();
+            const e = await defi.engine();
             const base = e.registry.base;
             const wanted = parseUnits(amount, base.decimals);
             const block = await e.blockNumber();
@@ -51,7 +51,7 @@ export default {
         );
         return server;
       },
-      close: () => engine.close(),
+      close: () => defi.close(),
     };
   },
 } satisfies ServerDefinition;

@@ -2,6 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { EnvConfig } from '../../config/index.js';
 import { redact } from '../../security/redact.js';
+import type { Logger } from '../../telemetry/logger.js';
 
 /** fleetbot's first-party MCP servers, each run by `fleetbot serve <name>` as a fleet member. */
 
@@ -15,7 +16,7 @@ export interface ServerDefinition {
   name: string;
   description: string;
   /** Opens what the tools share (Redis, the RPC endpoint). */
-  open(config: EnvConfig): Promise<OpenServer>;
+  open(config: EnvConfig, log: Logger): Promise<OpenServer>;
 }
 
 /** Each server is loaded only when served, so a member starts without loading the others' libraries. */
@@ -40,6 +41,9 @@ export async function loadServer(name: string): Promise<ServerDefinition> {
 }
 
 /** A tool's answer: readable text for people and models, the same data structured for programs. */
+/** Annotations of a tool that reads the chain and changes nothing. */
+export const readOnly = { readOnlyHint: true, openWorldHint: true };
+
 export function toolResult(text: string, data: Record<string, unknown>): CallToolResult {
   return { content: [{ type: 'text', text: redact(text) }], structuredContent: data };
 }

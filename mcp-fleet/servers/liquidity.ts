@@ -1,18 +1,18 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { parseUnits } from 'ethers';
 import { z } from 'zod';
+import { defiRuntime } from '../../agents/defi-runtime.js';
 import { amountOut } from '../../defi/amm-math.js';
 import { formatAmount } from '../../defi/describe.js';
-import { lazyEngine, readOnly } from './defi-engine.js';
-import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
+import { guarded, readOnly, toolError, toolResult, type ServerDefinition } from './index.js';
 
 /** The `liquidity` MCP server: watched pools and their reserves, and what a trade of a given size gets. Side effects: JSON-RPC reads. */
 
 export default {
   name: 'liquidity',
   description: 'Watched pools, their reserves, and the price impact of a trade',
-  async open(config) {
-    const engine = lazyEngine(config);
+  async open(config, log) {
+    const defi = defiRuntime(config.defi, log);
     return {
       build() {
         const server = new McpServer({ name: 'fleetbot-liquidity', version: '0.1.0' });
@@ -20,7 +20,7 @@ export default {
           'pools',
           { description: 'Every watched pool with its DEX, tokens and reserves at the latest block', annotations: readOnly },
           () => guarded(async () => {
-            const { block, pools } = await (await engine.get()).pools();
+            const { block, pools } = await (await defi.engine()).pools();
             const rows = pools.map(({ pool, reserves }) => ({
               dex: pool.dex.name,
               pool: pool.address,
@@ -44,7 +44,7 @@ export default {
             annotations: readOnly,
           },
           ({ sell, buy, amount }) => guarded(async () => {
-            const e = await engine.get();
+            const e = await defi.engine();
             const [tokenIn, tokenOut] = [e.registry.token(sell), e.registry.token(buy)];
             const amountIn = parseUnits(amount, tokenIn.decimals);
             const { pools } = await e.pools();
@@ -64,7 +64,7 @@ export default {
         );
         return server;
       },
-      close: () => engine.close(),
+      close: () => defi.close(),
     };
   },
 } satisfies ServerDefinition;

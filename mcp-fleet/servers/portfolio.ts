@@ -1,18 +1,18 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { formatEther, getAddress, isAddress } from 'ethers';
 import { z } from 'zod';
+import { defiRuntime } from '../../agents/defi-runtime.js';
 import { calldata, readWords, SELECTOR } from '../../defi/batch-read.js';
 import { formatAmount } from '../../defi/describe.js';
-import { lazyEngine, readOnly } from './defi-engine.js';
-import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
+import { guarded, readOnly, toolError, toolResult, type ServerDefinition } from './index.js';
 
 /** The `portfolio` MCP server: an account's native and token balances across the watched tokens. Side effects: JSON-RPC reads. */
 
 export default {
   name: 'portfolio',
   description: 'Balances of an account in every watched token',
-  async open(config) {
-    const engine = lazyEngine(config);
+  async open(config, log) {
+    const defi = defiRuntime(config.defi, log);
     return {
       build() {
         const server = new McpServer({ name: 'fleetbot-portfolio', version: '0.1.0' });
@@ -26,7 +26,7 @@ export default {
           ({ address }) => guarded(async () => {
             if (!isAddress(address)) return toolError(`not an address: "${String(address).slice(0, 64)}" (expected 0x followed by 40 hex digits)`);
             const owner = getAddress(address);
-            const e = await engine.get();
+            const e = await defi.engine();
             const tokens = e.registry.tokens;
             const [native, words] = await Promise.all([e.provider.getBalance(owner), readWords(e.provider, tokens.map((t) => ({ target: t.address, data: calldata(SELECTOR.balanceOf, owner) })))]);
             const held = tokens.map((t, i) => ({ symbol: t.symbol, address: t.address, balance: formatAmount(words[i]!, t.decimals) }));
@@ -36,7 +36,7 @@ export default {
         );
         return server;
       },
-      close: () => engine.close(),
+      close: () => defi.close(),
     };
   },
 } satisfies ServerDefinition;

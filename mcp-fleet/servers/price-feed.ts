@@ -1,7 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { lazyEngine, readOnly } from './defi-engine.js';
-import { guarded, toolResult, type ServerDefinition } from './index.js';
+import { defiRuntime } from '../../agents/defi-runtime.js';
+import { guarded, readOnly, toolResult, type ServerDefinition } from './index.js';
 
 /** The `price-feed` MCP server: a pair's price on every watched DEX, and the spread. Side effects: JSON-RPC reads. */
 
@@ -10,8 +10,8 @@ const Token = z.string().min(1).max(42);
 export default {
   name: 'price-feed',
   description: 'Prices of watched pairs on every DEX, with spreads',
-  async open(config) {
-    const engine = lazyEngine(config);
+  async open(config, log) {
+    const defi = defiRuntime(config.defi, log);
     return {
       build() {
         const server = new McpServer({ name: 'fleetbot-price-feed', version: '0.1.0' });
@@ -23,7 +23,7 @@ export default {
             annotations: readOnly,
           },
           ({ base, quote }) => guarded(async () => {
-            const p = await (await engine.get()).prices(base, quote);
+            const p = await (await defi.engine()).prices(base, quote);
             const lines = p.quotes.map((q) => `${q.dex}: ${q.price.toPrecision(8)} ${p.quote.symbol} per ${p.base.symbol}`);
             const spread = p.spreadPercent === undefined ? '' : ` — spread ${p.spreadPercent.toFixed(3)} %`;
             return toolResult([`${p.base.symbol}/${p.quote.symbol} at block ${p.block}${spread}`, ...lines].join('\n'), {
@@ -35,7 +35,7 @@ export default {
         );
         return server;
       },
-      close: () => engine.close(),
+      close: () => defi.close(),
     };
   },
 } satisfies ServerDefinition;

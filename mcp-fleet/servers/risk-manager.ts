@@ -1,15 +1,15 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { lazyEngine, readOnly } from './defi-engine.js';
-import { guarded, toolResult, type ServerDefinition } from './index.js';
+import { defiRuntime } from '../../agents/defi-runtime.js';
+import { guarded, readOnly, toolResult, type ServerDefinition } from './index.js';
 
 /** The `risk-manager` MCP server: the configured limits, and an opportunity checked against them now. Side effects: JSON-RPC reads. */
 
 export default {
   name: 'risk-manager',
   description: 'Risk limits and checks for arbitrage execution',
-  async open(config) {
-    const engine = lazyEngine(config);
+  async open(config, log) {
+    const defi = defiRuntime(config.defi, log);
     return {
       build() {
         const server = new McpServer({ name: 'fleetbot-risk-manager', version: '0.1.0' });
@@ -31,7 +31,7 @@ export default {
             annotations: readOnly,
           },
           ({ id }) => guarded(async () => {
-            const quoted = await (await engine.get()).requote(id);
+            const quoted = await (await defi.engine()).requote(id);
             if (!quoted.ok) return toolResult(`${id} would be refused: ${quoted.reason}`, { ok: false, reasons: [quoted.reason] });
             const { risk } = quoted.opportunity;
             return toolResult(risk.ok ? `${id} passes every limit` : `${id} would be refused: ${risk.reasons.join('; ')}`, { ...risk, opportunity: quoted.opportunity });
@@ -39,7 +39,7 @@ export default {
         );
         return server;
       },
-      close: () => engine.close(),
+      close: () => defi.close(),
     };
   },
 } satisfies ServerDefinition;
