@@ -127,7 +127,7 @@ export class Engine {
     const opportunities: Opportunity[] = [];
     const top = ranked.slice(0, this.options.simulateTop);
     for (const skipped of ranked.slice(this.options.simulateTop)) rejected.push({ id: cycleId(skipped.candidate.cycle), reason: NOT_SIMULATED });
-    const simulations = await Promise.all(top.map((r) => this.confirm(r.candidate, r.loan, gasPrice, reserves, block)));
+    const simulations = await Promise.all(top.map((r) => this.confirm(r.candidate, r.loan, gasPrice, block)));
     simulations.forEach((s, i) => (s.ok ? opportunities.push(s.opportunity) : rejected.push({ id: cycleId(top[i]!.candidate.cycle), reason: s.reason })));
     const done = performance.now();
     opportunities.sort((x, y) => (BigInt(y.netProfit) > BigInt(x.netProfit) ? 1 : -1));
@@ -157,7 +157,7 @@ export class Engine {
     const rejected: Rejection[] = [];
     const [ranked] = this.price([candidate], reserves, lenders, gasPrice, rejected);
     if (!ranked) return { ok: false, reason: rejected[0]?.reason ?? 'not profitable' };
-    const confirmed = await this.confirm(ranked.candidate, ranked.loan, gasPrice, reserves, block);
+    const confirmed = await this.confirm(ranked.candidate, ranked.loan, gasPrice, block);
     return confirmed.ok ? confirmed : { ok: false, reason: confirmed.reason };
   }
 
@@ -190,7 +190,7 @@ export class Engine {
   }
 
   /** Simulates the flash arbitrage; what it reports is what the simulation yielded. */
-  private async confirm(candidate: Candidate, loan: FlashLoan, gasPrice: bigint, reserves: Map<string, Reserves>, block: number): Promise<{ ok: true; opportunity: Opportunity } | { ok: false; reason: string }> {
+  private async confirm(candidate: Candidate, loan: FlashLoan, gasPrice: bigint, block: number): Promise<{ ok: true; opportunity: Opportunity } | { ok: false; reason: string }> {
     const { cycle, amountIn, amounts, legs } = candidate;
     const simulation = await rpc(this.url, () => simulate(this.provider, { cycle, amountIn, loan, minProfit: 0n }, this.options.target ?? {}, block));
     if (!simulation.ok) return { ok: false, reason: `simulation reverted: ${simulation.reason}` };
