@@ -17,7 +17,7 @@ export interface DefiRuntime {
   close(): Promise<void>;
 }
 
-export function notConfigured(config: DefiConfig): string | undefined {
+function notConfigured(config: DefiConfig): string | undefined {
   const unset = [config.rpcUrl ? undefined : 'RPC_URL', config.poolsFile ? undefined : 'POOLS_FILE'].filter(Boolean);
   return unset.length ? `DeFi is not configured: set ${unset.join(' and ')} (try \`fleetbot devnet\` for a local chain with pools)` : undefined;
 }
