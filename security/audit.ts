@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 
 /**
  * The audit trail: who asked for which change, where, and what came of it — allowed or denied.
