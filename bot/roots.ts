@@ -13,7 +13,7 @@ import { ProcessBackend } from '../mcp-fleet/backends/process.js';
 import { HealthStore } from '../mcp-fleet/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
 import { RedisHub } from '../redis/hub.js';
-import { startEmbeddedRedis } from '../redis/embedded.js';
+import { startEmbeddedRedis } from '../mcp-fleet/embedded-redis.js';
 import { defiQueue, executeQueue, riskQueue } from '../queues/defi.js';
 import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';

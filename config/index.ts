@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import type { RiskSettings } from '../defi/risk.js';
 import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from './manifest.js';
 import { CallerPermissionSchema, PermissionSchema, type CallerPermission, type Permission } from '../security/permissions.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
@@ -125,6 +124,15 @@ export const EnvSchema = z.object({
 });
 
 /** What the DeFi agents, commands and servers need. Execution needs both the key and the contract. */
+/** Limits as configured (human units, e.g. MIN_PROFIT=0.01 in the base token). */
+export interface RiskSettings {
+  minProfit: string;
+  maxPoolSharePercent: number;
+  maxGasPriceGwei: number;
+  /** Symbol → largest amount of that token one trade may move, in token units. */
+  tokenCaps: Record<string, string>;
+}
+
 export interface DefiConfig {
   rpcUrl?: string;
   poolsFile?: string;
