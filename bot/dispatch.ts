@@ -338,7 +338,7 @@ export class Dispatcher {
 /** How a confirmation reads in plain text (the console, the chat's answer, a script). */
 export function confirmationText(c: PendingConfirmation): string {
   const who = c.proposed ? `proposed by the assistant while answering ${c.askedBy.name} — nobody typed this change` : `asked by ${c.askedBy.name}`;
-  return [who, c.reason && `why: ${c.reason}`, `it waits for a yes from someone with the ${c.mayAnswer} permission`].filter(Boolean).join('\n');
+  return [`${who} — this changes the fleet, so it waits for a yes`, c.reason && `why: ${c.reason}`].filter(Boolean).join('\n');
 }
 
 /** An outcome as one reply, for surfaces that show just text. */
