@@ -14,6 +14,17 @@ describe('one road for every request', () => {
   let d: Awaited<ReturnType<typeof startDiscordStack>>;
   let model: FakeOpenAI;
   const restarts = async () => (await d.s.fleet!.backend.list()).find((m) => m.name === 'alpha')!.restarts;
+  /** A console session as the operator's own terminal: these lines in, everything printed out. */
+  const consoleSession = async (lines: string[]) => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk) => (printed += String(chunk)));
+    const session = runConsole({ bot: d.s.bot, caller: operator, imageDir: '/tmp', input, output });
+    input.end(lines.map((l) => `${l}\n`).join(''));
+    await session;
+    return printed;
+  };
 
   beforeAll(async () => {
     model = await startFakeOpenAI(() => ({ call: [{ name: 'restart', args: { member: 'alpha' } }] }));
@@ -27,13 +38,7 @@ describe('one road for every request', () => {
 
   it('GIVEN /restart typed in the console THEN it runs at once, no question asked', async () => {
     const before = await restarts();
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = '';
-    output.on('data', (chunk) => (printed += String(chunk)));
-    const session = runConsole({ bot: d.s.bot, caller: operator, imageDir: '/tmp', input, output });
-    input.end('/restart alpha\n');
-    await session;
+    const printed = await consoleSession(['/restart alpha']);
     expect(printed).toMatch(/^✔ restarted alpha in [\d.]+ s — healthy/);
     expect(await restarts()).toBe(before + 1);
   });
@@ -49,14 +54,8 @@ describe('one road for every request', () => {
 
   it('GIVEN the model proposes /restart in the console chat THEN it asks there too, as the model\'s proposal', async () => {
     const before = await restarts();
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let printed = '';
-    output.on('data', (chunk) => (printed += String(chunk)));
-    const session = runConsole({ bot: d.s.bot, caller: operator, imageDir: '/tmp', input, output });
     // A question, then anything but yes: the proposal is cancelled.
-    input.end('why is alpha slow?\nno\n');
-    await session;
+    const printed = await consoleSession(['why is alpha slow?', 'no']);
     expect(printed).toContain('! Restart alpha?\nproposed by the assistant while answering olga — nobody typed this change');
     expect(printed).toContain('type yes to confirm');
     expect(printed).toContain('• cancelled');
