@@ -6,6 +6,7 @@ import { healQueue } from '../queues/heal.js';
 import { QueueClient, startWorker } from '../queues/typed-queue.js';
 import { HealState } from './heal-state.js';
 import { startHeartbeat } from './heartbeat.js';
+import { closeWorker, within } from '../queues/stopping.js';
 import type { AgentDefinition, AgentDeps } from './index.js';
 
 /**
@@ -78,6 +79,7 @@ export const healerAgent: AgentDefinition = {
     const handle = async (data: { member: string; reason: string; detectedAt: number; restartRequestedAt?: number }, job: Job, token?: string) => {
       const member = byName.get(data.member);
       if (!member) return { outcome: 'skipped' as const, detail: 'not in the manifest' };
+      if (deps.stopping?.aborted) return { outcome: 'skipped' as const, detail: 'fleetbot is stopping' };
       if ((await state.paused())[member.name]) return { outcome: 'skipped' as const, detail: 'auto-restart is paused' };
       const now = await health.get(member.name);
       if (now?.status === 'healthy' && now.since > data.detectedAt) {
@@ -152,7 +154,7 @@ export const healerAgent: AgentDefinition = {
     };
 
     const loop = (async () => {
-      while (!stopped) {
+      while (!stopped && !deps.stopping?.aborted) {
         try {
           await watch();
         } catch (error) {
@@ -166,9 +168,9 @@ export const healerAgent: AgentDefinition = {
       ready: worker.waitUntilReady().then(() => undefined),
       async stop() {
         stopped = true;
-        await loop;
-        await worker.close();
-        await heal.close();
+        await within(loop, 1000);
+        await closeWorker(worker, hub);
+        await within(heal.close(), 1000);
         await heartbeat.stop();
       },
     };

@@ -2,6 +2,7 @@ import type { Health } from '../mcp-fleet/health.js';
 import type { Member } from '../config/manifest.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { startHeartbeat } from './heartbeat.js';
+import { within } from '../queues/stopping.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
 
 /**
@@ -67,6 +68,7 @@ export const healthAgent: AgentDefinition = {
       const running = inFlight.get(member.name);
       if (running) return running;
       const work = (async () => {
+        if (stopped) return;
         try {
           const transition = await health.check(member, fleet.backend, fleet.pool);
           heartbeat.count('done');
@@ -98,13 +100,18 @@ export const healthAgent: AgentDefinition = {
     })();
 
     for (const member of fleet.members) void check(member);
+    // A member stopped by the shutdown is not down: no more probes, no alerts about it.
+    deps.stopping?.addEventListener('abort', () => {
+      stopped = true;
+      for (const timer of timers.values()) clearTimeout(timer);
+    });
 
     return {
       ready,
       async stop() {
         stopped = true;
         for (const timer of timers.values()) clearTimeout(timer);
-        await Promise.all(inFlight.values());
+        await within(Promise.all(inFlight.values()), 2000);
         settleWaiting = new Set();
         markReady();
         await heartbeat.stop();

@@ -53,7 +53,8 @@ export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
     },
     async stop() {
       clearInterval(timer);
-      await hub.client.hdel(key, instance).catch(() => {});
+      // Unreachable Redis: the entry goes stale and /agents shows it gone after three beats.
+      if (hub.reachable()) await hub.client.hdel(key, instance).catch(() => {});
     },
   };
 }

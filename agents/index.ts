@@ -37,6 +37,8 @@ export interface AgentDeps {
   audit: AuditLog;
   /** The DeFi engine, shared by the agents of this process. */
   defi: DefiRuntime;
+  /** Aborts when this process begins to stop: no new healing, no new probes (a member stopping is not a failure). */
+  stopping?: AbortSignal;
 }
 
 export interface RunningAgent {

@@ -5,6 +5,7 @@ import type { Opportunity } from '../defi/opportunity.js';
 import type { RedisHub } from '../redis/hub.js';
 import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
 import { QueueClient, startWorker } from '../queues/typed-queue.js';
+import { closeWorker, within } from '../queues/stopping.js';
 import { metrics } from '../telemetry/metrics.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { AgentDefinition } from './index.js';
@@ -186,9 +187,9 @@ export const scannerAgent: AgentDefinition = {
       async stop() {
         stopped = true;
         clearTimeout(timer);
-        await running;
-        await worker.close();
-        await execute.close();
+        await within(running ?? Promise.resolve(), 2000);
+        await closeWorker(worker, hub);
+        await within(execute.close(), 1000);
         await heartbeat.stop();
       },
     };

@@ -1,6 +1,7 @@
 import type { RedisHub } from '../redis/hub.js';
 import { startWorker, type Handlers, type JobSpec, type QueueSpec, type WorkerOptions } from '../queues/typed-queue.js';
 import { startHeartbeat } from './heartbeat.js';
+import { closeWorker } from '../queues/stopping.js';
 import type { RunningAgent } from './index.js';
 
 /** An agent that is one queue's worker: its heartbeat counts the jobs, and stopping it closes both. */
@@ -18,7 +19,7 @@ export function workerAgent<J extends Record<string, JobSpec>>(
   return {
     ready: worker.waitUntilReady().then(() => undefined),
     async stop() {
-      await worker.close();
+      await closeWorker(worker, hub);
       await heartbeat.stop();
     },
   };

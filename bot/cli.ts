@@ -1,37 +1,102 @@
-import { fstatSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
 import { Command as Program } from 'commander';
 import { ConfigError, loadConfig, loadEnvConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { Stack } from './stack.js';
+import { Stack, type StopOutcome } from './stack.js';
 
 /**
  * The `fleetbot` command line: `up`, `bot`, `agent`, `serve`. Each command loads only the modules it needs, so a
  * fleet member (`serve`) starts quickly.
  */
 
-/** Runs `body` with a Stack that is unwound on return, on SIGINT/SIGTERM, or on a crash; resolves to the exit code. */
-async function run(log: Logger, body: (stack: Stack) => Promise<void>): Promise<number> {
+/**
+ * Runs `body` with a Stack that is unwound on return, on SIGINT/SIGTERM, or on a crash; resolves to the exit code.
+ * The first signal starts the one shutdown sequence (bot/stack.ts); a second one ends it at once. A member started
+ * by fleetbot (`supervised`) stops on fleetbot's word — its stdin closing — or when fleetbot is gone: a signal sent
+ * to the whole tree at once (systemd's control group, `kill -- -PGID`) waits for that word, so members stop in order.
+ */
+async function run(log: Logger, body: (stack: Stack) => Promise<void>, { supervised }: { supervised?: { readsStdin: boolean } } = {}): Promise<number> {
   const stack = new Stack(log);
-  const onSignal = (signal: NodeJS.Signals) => {
-    log.info('stopping', { signal });
-    void stack.stop().then(() => process.exit(0));
+  const finish = (outcome: StopOutcome): number => {
+    const took = `${(outcome.tookMs / 1000).toFixed(1)} s`;
+    if (outcome.complete && !outcome.gaveUp.length) log.info(`stopped in ${took}`);
+    else if (outcome.complete) log.warn(`stopped in ${took}; gave up waiting for ${outcome.gaveUp.join(', ')}`);
+    else log.warn(`stopped at once after ${took} (${outcome.ended === 'grace' ? 'the grace period ran out' : 'second signal'}); left: ${outcome.gaveUp.join(', ')}`);
+    return outcome.complete ? 0 : 1;
   };
-  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  const stopNow = (why: Record<string, unknown>) => {
+    if (stack.stopping.aborted) return;
+    log.info('stopping', why);
+    void stack.stop().then((outcome) => process.exit(finish(outcome)));
+  };
+  let deferred: NodeJS.Timeout | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stack.stopping.aborted) {
+      log.warn('second signal: stopping at once', { signal });
+      stack.abort();
+    } else if (supervised && parent && !deferred) {
+      // Most likely the whole tree got it: fleetbot stops its members in order. Alone, it stops in a while anyway.
+      log.info('waiting for fleetbot to stop this member', { signal, atMostMs: MEMBER_SIGNAL_WAIT_MS });
+      deferred = setTimeout(() => stopNow({ signal, waited: MEMBER_SIGNAL_WAIT_MS }), MEMBER_SIGNAL_WAIT_MS);
+      deferred.unref();
+    } else {
+      stopNow({ signal });
+    }
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   process.on('unhandledRejection', (reason) => log.error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) }));
+  const parent = supervised ? watchParent(() => stopNow({ reason: 'fleetbot closed this member\'s stdin or is gone' }), supervised.readsStdin) : undefined;
   try {
     await body(stack);
-    return 0;
+    return finish(await stack.stop());
   } catch (error) {
     process.stderr.write(`fleetbot: ${error instanceof Error ? error.message : String(error)}\n`);
     if (!(error instanceof ConfigError)) log.debug('start-up failed', { error: error instanceof Error ? error.stack : String(error) });
-    return 1;
-  } finally {
     await stack.stop();
+    return 1;
   }
 }
 
-function untilSignal(): Promise<never> {
-  return new Promise(() => {});
+/** How long a supervised member waits for fleetbot's word after a signal, before it stops on its own. */
+const MEMBER_SIGNAL_WAIT_MS = 10_000;
+/** How often a supervised member looks whether its parent is still there. */
+const PARENT_CHECK_MS = 500;
+
+/**
+ * A member's link to the fleetbot that started it: its stdin (a pipe from fleetbot; its end is fleetbot's word or
+ * its death) and its parent pid (a new parent means fleetbot is gone). Undefined when there is no such link — in a
+ * container stdin is /dev/null, and the engine's signal is the word.
+ */
+function watchParent(gone: () => void, readsStdin: boolean): { pid: number } | undefined {
+  const stdin = fstatSync(0);
+  if (!stdin.isFIFO() && !stdin.isSocket()) return undefined;
+  const pid = process.ppid;
+  process.stdin.once('end', gone).once('close', gone);
+  // 'end' needs the data read: here, unless a stdio MCP server reads it (its channel; resuming early would lose data).
+  if (!readsStdin) process.stdin.resume();
+  const timer = setInterval(() => parentAlive(pid) || gone(), PARENT_CHECK_MS);
+  timer.unref();
+  return { pid };
+}
+
+/** `process.ppid` is read once at start in Node 20: ask the kernel whether the parent is still the one we had. */
+function parentAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Until the shutdown begins (a signal, or fleetbot's word to a member). */
+function untilSignal(stack: Stack): Promise<void> {
+  return new Promise((resolve) => stack.stopping.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 const program = new Program('fleetbot').description('ChatOps for a fleet of MCP servers and agents').showHelpAfterError();
@@ -51,7 +116,7 @@ async function runEverything(config: Config, stack: Stack, banner = ''): Promise
   roots.startNotifier(stack, config, bot, shared, discord ? [discord.sink, roots.consoleSink(stack)] : [roots.consoleSink(stack)]);
   process.stderr.write(`${banner}fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
   if (dashboard) process.stderr.write(`dashboard: ${dashboard}\n`);
-  if (config.discord) await untilSignal();
+  if (config.discord) await untilSignal(stack);
   else await roots.runConsoleChat(config, bot);
 }
 
@@ -113,7 +178,7 @@ program
       }
       const { sink } = await roots.startDiscord(stack, config, shared, bot);
       roots.startNotifier(stack, config, bot, shared, [sink]);
-      await untilSignal();
+      await untilSignal(stack);
     });
   });
 
@@ -136,8 +201,8 @@ program
       const publisher = publishMetrics(shared.hub);
       stack.defer('metrics publisher', () => publisher.stop());
       log.info('agents running', { agents: names });
-      await untilSignal();
-    });
+      await untilSignal(stack);
+    }, { supervised: config.vars.FLEETBOT_MEMBER !== undefined ? { readsStdin: false } : undefined });
   });
 
 program
@@ -183,15 +248,11 @@ program
         if (!options.port) throw new Error('--http needs --port');
         const server = await serveHttp(open, options.port, log);
         stack.defer('http server', () => server.close());
-        // Run by the process backend, stdin is a pipe from fleetbot: its end means fleetbot is gone. In a container
-        // it is /dev/null, ended from the start: there the engine's SIGTERM is the signal to stop.
-        const stdin = fstatSync(0);
-        if (supervised && (stdin.isFIFO() || stdin.isSocket())) await new Promise((resolve) => process.stdin.once('end', resolve).once('close', resolve).resume());
-        else await untilSignal();
+        await untilSignal(stack);
       } else {
         await (await serveStdio(open)).closed;
       }
-    });
+    }, { supervised: supervised ? { readsStdin: !options.http } : undefined });
   });
 
 program.parseAsync().then(

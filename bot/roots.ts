@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { defiRuntime } from '../agents/defi-runtime.js';
 import { HealState } from '../agents/heal-state.js';
+import { JOB_GRACE_MS } from '../queues/stopping.js';
 import { autoExecutes } from '../agents/scanner.js';
 import { listAgents } from '../agents/heartbeat.js';
 import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
@@ -49,7 +50,8 @@ export async function openRedis(stack: Stack, config: EnvConfig, { embedded }: {
   if (!url) {
     if (!embedded) throw new Error('set REDIS_URL: separate fleetbot processes meet through a shared Redis (only `fleetbot up` runs its own)');
     const redis = await startEmbeddedRedis(config.home, stack.log);
-    stack.defer('embedded redis', () => redis.stop());
+    // Last of all: everything else may still be writing to it.
+    stack.defer('embedded redis', () => redis.stop(), { boundMs: 6000 });
     url = redis.url;
   }
   const hub = new RedisHub(url, config.redis.prefix);
@@ -68,10 +70,13 @@ export async function openFleet(stack: Stack, config: Config, hub: RedisHub): Pr
     config.fleetBackend === 'docker'
       ? // Loaded only when chosen: the Docker client library is large, and most runs never need it.
         new (await import('../mcp-fleet/backends/docker.js')).DockerBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
-      : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log });
-  stack.defer('fleet members', () => backend.close());
+      : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log, home: config.home });
   const pool = new McpPool(backend, members, { log: stack.log.child('mcp') });
-  stack.defer('mcp sessions', () => pool.close());
+  // Unwound in reverse: members stop (dependents first), then the MCP clients close.
+  stack.defer('mcp sessions', () => pool.close(), { boundMs: 2000 });
+  stack.defer('fleet members', () => backend.close(), { boundMs: 6000 });
+  // From the first moment of the shutdown, nothing is started or restarted: a member going now is not healed.
+  stack.stopping.addEventListener('abort', () => backend.quiesce(), { once: true });
   await backend.startAll();
   return { members, backend, pool };
 }
@@ -111,14 +116,16 @@ export function startAgents(stack: Stack, names: string[], config: Config, share
     ops: shared.ops,
     audit: shared.audit,
     defi,
+    stopping: stack.stopping,
   };
-  return names.map((name) => {
+  const agents = names.map((name) => {
     const definition = AGENTS.find((a) => a.name === name);
     if (!definition) throw new Error(`unknown agent "${name}"; agents: ${AGENTS.map((a) => a.name).join(', ')}`);
-    const agent = definition.start({ ...deps, log: deps.log.child(name) });
-    stack.defer(`agent ${name}`, () => agent.stop());
-    return agent;
+    return definition.start({ ...deps, log: deps.log.child(name) });
   });
+  // Together: each finishes or hands back its jobs within the job grace period (agents/stopping.ts).
+  stack.defer(`agents ${names.join(', ')}`, () => Promise.all(agents.map((a) => a.stop())), { boundMs: JOB_GRACE_MS + 1500 });
+  return agents;
 }
 
 /** The bot: the dispatcher with every command, plain-language chat, and the stores its surfaces share. */

@@ -8,7 +8,8 @@ import type { Logger } from '../telemetry/logger.js';
 /**
  * The embedded default: when REDIS_URL is unset, `fleetbot up` runs its own redis-server on a free loopback port
  * with its data and AOF under `<home>/redis`, and stops it on exit.
- * Side effects: spawns redis-server, writes under `<home>/redis`, may stop a redis-server left behind by a crashed run.
+ * Side effects: spawns redis-server (own process group), writes under `<home>/redis`, may stop a redis-server left
+ * behind by a crashed run.
  */
 
 export const NO_REDIS_MESSAGE =
@@ -30,7 +31,9 @@ export async function startEmbeddedRedis(home: string, log: Logger): Promise<Emb
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '',
       '--pidfile', pidFile, '--logfile', path.join(dir, 'redis.log'), '--daemonize', 'no'],
-    { stdio: 'ignore' },
+    // Its own process group: a signal to fleetbot's group (Ctrl-C, `kill -- -PGID`) leaves it serving the shutdown,
+    // which stops it last, on fleetbot's word.
+    { stdio: 'ignore', detached: true },
   );
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const url = `redis://127.0.0.1:${port}`;

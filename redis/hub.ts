@@ -48,8 +48,24 @@ export class RedisHub {
     return [this.prefix, ...parts].join(':');
   }
 
+  /** Does Redis answer right now? Commands sent while it does not wait for it to come back, unbounded. */
+  reachable(): boolean {
+    return (this.shared ?? [...this.opened][0])?.status === 'ready';
+  }
+
+  /**
+   * Ends every connection: QUIT (pending replies first) where Redis answers, within a second; dropped at once where
+   * it does not — QUIT would wait for Redis to come back.
+   */
   async close(): Promise<void> {
-    await Promise.all([...this.opened].map((redis) => redis.quit().catch(() => redis.disconnect())));
+    const quit = async (redis: Redis) => {
+      if (redis.status !== 'ready') return redis.disconnect();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([redis.quit().catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+      clearTimeout(timer);
+      if ((redis.status as string) !== 'end') redis.disconnect();
+    };
+    await Promise.all([...this.opened].map(quit));
     this.opened.clear();
     this.shared = undefined;
   }

@@ -1,4 +1,5 @@
 import type { Worker } from 'bullmq';
+import { closeWorker, within } from '../../queues/stopping.js';
 import { z } from 'zod';
 import type { NotifyKind, NotifyRoute } from '../../config/index.js';
 import type { Opportunity } from '../../defi/opportunity.js';
@@ -129,8 +130,9 @@ export class Notifier {
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.worker?.close();
-    await this.flushing;
+    // Bounded, Redis up or down: what is not sent yet stays in the outbox for the next run.
+    if (this.worker) await closeWorker(this.worker, this.options.hub);
+    await within(this.flushing ?? Promise.resolve(), 1000);
   }
 
   private outbox(route: Pick<NotifyRoute, 'sink' | 'destination'>) {

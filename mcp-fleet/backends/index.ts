@@ -56,6 +56,8 @@ export interface FleetBackend {
   endpoint(name: string): McpEndpoint | undefined;
   /** Starts every member in dependency order. */
   startAll(): Promise<void>;
-  /** Stops what this backend started and ends the event streams. */
+  /** fleetbot is stopping: from now on nothing is started or restarted, and a member that exits is expected to. */
+  quiesce(): void;
+  /** Stops what this backend started (dependents first) and ends the event streams. */
   close(): Promise<void>;
 }

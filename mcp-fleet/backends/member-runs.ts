@@ -19,6 +19,8 @@ export interface MemberRun {
 export abstract class MemberRuns<R extends MemberRun> {
   protected readonly runs = new Map<string, R>();
   private readonly emitter = new EventEmitter();
+  /** Set once fleetbot begins to stop: nothing is started or restarted any more, and an exit is expected. */
+  protected quiescing = false;
 
   constructor(members: Member[], makeRun: (member: Member) => Omit<R, 'member' | 'restarts' | 'busy'>) {
     for (const member of members) this.runs.set(member.name, { member, restarts: 0, busy: Promise.resolve(), ...makeRun(member) } as R);
@@ -51,9 +53,21 @@ export abstract class MemberRuns<R extends MemberRun> {
     this.emitter.emit('close');
   }
 
+  /** Fleetbot is stopping: refuse to start or restart members from now on (the healer may still be asking). */
+  quiesce(): void {
+    this.quiescing = true;
+  }
+
+  private refuseWhileStopping(): void {
+    if (this.quiescing) throw new Error('fleetbot is stopping: members are not started or restarted any more');
+  }
+
   start(name: string): Promise<void> {
     const run = this.run(name);
-    return this.exclusive(run, () => this.launch(run));
+    return this.exclusive(run, async () => {
+      this.refuseWhileStopping();
+      await this.launch(run);
+    });
   }
 
   stop(name: string): Promise<void> {
@@ -64,10 +78,19 @@ export abstract class MemberRuns<R extends MemberRun> {
   restart(name: string): Promise<void> {
     const run = this.run(name);
     return this.exclusive(run, async () => {
+      this.refuseWhileStopping();
       await this.terminate(run);
+      this.refuseWhileStopping();
       run.restarts++;
       await this.launch(run);
     });
+  }
+
+  /** Stops every member, dependents before what they depend on; members of one level together. */
+  protected async terminateAll(): Promise<void> {
+    this.quiesce();
+    const members = [...this.runs.values()].map((r) => r.member);
+    for (const level of stopLevels(members)) await Promise.all(level.map((m) => this.stop(m.name)));
   }
 
   async startAll(): Promise<void> {
@@ -80,4 +103,26 @@ export abstract class MemberRuns<R extends MemberRun> {
       for await (const [event] of iterator) yield event as FleetEvent;
     })();
   }
+}
+
+/**
+ * Reverse dependency order in levels: first the members nothing depends on, last those everything depends on. A
+ * member's level is how far it is from the bottom (1 + the highest level of what it depends on).
+ */
+export function stopLevels(members: Member[]): Member[][] {
+  const byName = new Map(members.map((m) => [m.name, m]));
+  const depth = new Map<string, number>();
+  const depthOf = (m: Member, seen: Set<string>): number => {
+    const known = depth.get(m.name);
+    if (known !== undefined) return known;
+    if (seen.has(m.name)) return 0;
+    seen.add(m.name);
+    const d = Math.max(-1, ...m.depends_on.map((n) => byName.get(n)).filter((d): d is Member => !!d).map((d) => depthOf(d, seen))) + 1;
+    depth.set(m.name, d);
+    return d;
+  };
+  for (const m of members) depthOf(m, new Set());
+  const levels: Member[][] = [];
+  for (const m of members) (levels[depth.get(m.name)!] ??= []).push(m);
+  return levels.filter(Boolean).reverse();
 }

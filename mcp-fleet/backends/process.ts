@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { PidFiles } from './pid-files.js';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,9 @@ import { MemberRuns, type MemberRun } from './member-runs.js';
 
 /**
  * The process backend: each fleet member is a child process of fleetbot.
- * Side effects: spawns and signals processes (each in its own process group, so helpers they start go too).
+ * Side effects: spawns and signals processes (each in its own process group, so helpers they start go too, and a
+ * signal to fleetbot's group does not reach them: they stop on fleetbot's word — stdin closed, then SIGTERM); writes
+ * pid files under `<home>/members` and, at start, stops members an earlier fleetbot left behind.
  */
 
 // Variables a child inherits from fleetbot; everything else must be named in the member's `env`, so secrets
@@ -26,6 +29,8 @@ export interface ProcessBackendOptions {
   log: Logger;
   logLines?: number;
   stopTimeoutMs?: number;
+  /** FLEETBOT_HOME: each member's pid file lives under `<home>/members`, so a later run can stop what a crash left. */
+  home?: string;
 }
 
 class LogRing {
@@ -63,11 +68,16 @@ function fleetbotEntry(): string {
 
 export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
   private readonly killAllOnExit = () => {
-    for (const run of this.runs.values()) signalGroup(run.child, 'SIGKILL');
+    for (const run of this.runs.values()) {
+      signalGroup(run.child, 'SIGKILL');
+      if (run.child) this.pidFiles?.remove(run.member.name);
+    }
   };
+  private readonly pidFiles?: PidFiles;
 
   constructor(private readonly options: ProcessBackendOptions) {
     super(options.members, () => ({ stopping: false, logs: new LogRing(options.logLines ?? 5000) }));
+    if (options.home) this.pidFiles = new PidFiles(path.join(options.home, 'members'));
     // Last resort if fleetbot exits without its orderly shutdown: never leave members behind.
     process.on('exit', this.killAllOnExit);
   }
@@ -95,8 +105,14 @@ export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
     return { instance, transport: 'stdio', input: run.child!.stdin!, output: run.child!.stdout! };
   }
 
+  /** First stops what an earlier fleetbot with this home left running, so two runs never share a member's port or data. */
+  override async startAll(): Promise<void> {
+    if (this.pidFiles) await this.pidFiles.stopLeftovers(this.options.log);
+    await super.startAll();
+  }
+
   async close(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => this.exclusive(run, () => this.terminate(run))));
+    await this.terminateAll();
     process.off('exit', this.killAllOnExit);
     this.endEvents();
   }
@@ -118,6 +134,7 @@ export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
     const child = spawn(argv[0]!, argv.slice(1), { cwd: this.options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     run.child = child;
     run.startedAt = Date.now();
+    if (child.pid) this.pidFiles?.write(member.name, child.pid, argv);
     const speaksMcpOnStdout = member.kind === 'mcp' && member.transport === 'stdio';
     const streams = speaksMcpOnStdout ? [child.stderr] : [child.stdout, child.stderr];
     for (const stream of streams) createInterface({ input: stream! }).on('line', (line) => run.logs.push(line));
@@ -127,9 +144,12 @@ export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
     await new Promise<void>((resolve) => {
       child.once('spawn', () => {
         child.once('exit', (code, signal) => {
+          if (run.child === child) this.pidFiles?.remove(member.name);
+          // Fleetbot stopping: a member that goes (told, or hit by a signal to the whole tree) is no failure.
+          const expected = run.stopping || this.quiescing;
           run.lastExit = { code, signal, at: Date.now() };
-          this.options.log[run.stopping ? 'info' : 'warn']('member exited', { member: member.name, code, signal });
-          this.emit({ type: 'died', member: member.name, at: Date.now(), code, signal, expected: run.stopping });
+          this.options.log[expected ? 'info' : 'warn']('member exited', { member: member.name, code, signal });
+          this.emit({ type: 'died', member: member.name, at: Date.now(), code, signal, expected });
         });
         this.options.log.info('member started', { member: member.name, pid: child.pid });
         this.emit({ type: 'started', member: member.name, at: Date.now() });
@@ -150,6 +170,8 @@ export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
     if (!isAlive(child)) return;
     run.stopping = true;
     const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
+    // fleetbot's word: a member of ours stops when its stdin closes; any other program stops on SIGTERM.
+    child!.stdin?.end();
     signalGroup(child, 'SIGTERM');
     const timeout = this.options.stopTimeoutMs ?? 5000;
     const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), timeout);
