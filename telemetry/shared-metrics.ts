@@ -39,7 +39,8 @@ export function publishMetrics(hub: RedisHub): { stop(): Promise<void> } {
   return {
     async stop() {
       clearInterval(timer);
-      await hub.client.hdel(key, PROCESS_INSTANCE).catch(() => {});
+      // Unreachable Redis: the command would wait for it to come back; the entry then just goes stale.
+      if (hub.reachable()) await hub.client.hdel(key, PROCESS_INSTANCE).catch(() => {});
     },
   };
 }
