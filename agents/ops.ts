@@ -1,5 +1,6 @@
 import { UnrecoverableError } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
+import type { Member } from '../config/manifest.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { opsQueue, type ServerInfo } from '../queues/ops.js';
 import { redact } from '../security/redact.js';
@@ -19,6 +20,18 @@ function handlers(deps: AgentDeps) {
     return found;
   };
 
+  /** Waits until a member just (re)started answers, or its start period runs out. */
+  const untilAnswering = async (target: Member, began: number) => {
+    const deadline = Date.now() + target.health.start_period;
+    let outcome = await health.check(target, fleet.backend, fleet.pool);
+    while (outcome.after.status !== 'healthy' && outcome.after.status !== 'down' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      outcome = await health.check(target, fleet.backend, fleet.pool);
+    }
+    const healthy = outcome.after.status === 'healthy';
+    return { healthy, reason: healthy ? undefined : `${outcome.after.reason ?? outcome.after.status} after ${formatDuration(performance.now() - began)}` };
+  };
+
   return {
     async status() {
       const [states, healths] = await Promise.all([fleet.backend.list(), health.all()]);
@@ -35,22 +48,23 @@ function handlers(deps: AgentDeps) {
       const began = performance.now();
       const current = (await fleet.backend.list()).find((s) => s.name === name);
       if (!(current?.state === 'running' && (current.startedAt ?? 0) > requestedAt)) await fleet.backend.restart(name);
-      const deadline = Date.now() + target.health.start_period;
-      let outcome = await health.check(target, fleet.backend, fleet.pool);
-      while (outcome.after.status !== 'healthy' && outcome.after.status !== 'down' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        outcome = await health.check(target, fleet.backend, fleet.pool);
-      }
-      const durationMs = performance.now() - began;
+      const { healthy, reason } = await untilAnswering(target, began);
       const state = (await fleet.backend.list()).find((s) => s.name === name);
-      const healthy = outcome.after.status === 'healthy';
-      return {
-        member: name,
-        durationMs,
-        healthy,
-        reason: healthy ? undefined : `${outcome.after.reason ?? outcome.after.status} after ${formatDuration(durationMs)}`,
-        restarts: state?.restarts ?? 0,
-      };
+      return { member: name, durationMs: performance.now() - began, healthy, reason, restarts: state?.restarts ?? 0 };
+    },
+
+    async start({ member: name }: { member: string }) {
+      const target = member(name);
+      const began = performance.now();
+      await fleet.backend.start(name);
+      return { member: name, durationMs: performance.now() - began, ...(await untilAnswering(target, began)) };
+    },
+
+    async stop({ member: name }: { member: string }) {
+      member(name);
+      const began = performance.now();
+      await fleet.backend.stop(name);
+      return { member: name, durationMs: performance.now() - began };
     },
 
     async logs({ member: name, tail }: { member: string; tail: number }) {

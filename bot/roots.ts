@@ -142,6 +142,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     commands: await loadCommands(),
     members: config.manifest.members,
     ops: shared.ops,
+    notify: shared.notify,
     defi: shared.defi,
     audit: shared.audit,
     agents: () => listAgents(shared.hub),
@@ -179,7 +180,7 @@ export function startNotifier(stack: Stack, config: Config, bot: Bot, shared: Sh
     execute: config.defi.executor
       ? {
           // Proposed by the scanner; whoever confirms needs the operate permission, checked and audited then.
-          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'execute', args: { id: o.id, check: false } }),
+          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'trade', args: { id: o.id, check: false } }),
           automatic: (o) => autoExecutes(config.defi.autoExecute, o),
         }
       : undefined,

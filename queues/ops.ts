@@ -56,6 +56,17 @@ export const opsQueue = defineQueue({
       // Two restarts of one member asked for at once run once; both callers get that one result.
       options: (payload: { member: string }) => ({ deduplication: { id: `restart-${payload.member}` } }),
     },
+    /** Starts a stopped member and waits until it answers (or its start period runs out). */
+    start: {
+      payload: z.object({ member: MemberNameSchema, requestedBy: z.string() }),
+      result: z.object({ member: z.string(), durationMs: z.number(), healthy: z.boolean(), reason: z.string().optional() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `start-${payload.member}` } }),
+    },
+    stop: {
+      payload: z.object({ member: MemberNameSchema, requestedBy: z.string() }),
+      result: z.object({ member: z.string(), durationMs: z.number() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `stop-${payload.member}` } }),
+    },
     logs: {
       payload: z.object({ member: MemberNameSchema, tail: z.number().int().min(1).max(LOG_LINES_MAX) }),
       result: z.object({ member: z.string(), lines: z.array(z.string()) }),
