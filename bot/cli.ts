@@ -39,6 +39,7 @@ const program = new Program('fleetbot').description('ChatOps for a fleet of MCP 
 /** Everything in one process, with the console chat: `up`, and `devnet` once its chain is ready. */
 /** Everything in one process (`up`, `devnet`): Redis, the fleet, every agent, and Discord or the console chat. */
 async function runEverything(config: Config, stack: Stack, banner = ''): Promise<void> {
+  for (const note of config.notes) process.stderr.write(`fleetbot: ${note}\n`);
   const roots = await import('./roots.js');
   const { AGENTS } = await import('../agents/index.js');
   const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
@@ -104,6 +105,7 @@ program
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
+      for (const note of config.notes) log.info(note);
       const roots = await import('./roots.js');
       const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: false }));
       const bot = await roots.openBot(stack, config, shared);
