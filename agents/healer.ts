@@ -1,12 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
-import type { Health } from '../mcp-fleet/health.js';
+import type { Health } from '../state/health.js';
 import type { Member } from '../config/manifest.js';
 import { healQueue } from '../queues/heal.js';
-import { QueueClient, startWorker } from '../queues/typed-queue.js';
-import { HealState } from './heal-state.js';
-import { startHeartbeat } from './heartbeat.js';
-import type { AgentDefinition, AgentDeps } from './index.js';
+import { QueueClient } from '../queues/typed-queue.js';
+import { HealState } from '../state/heal-state.js';
+import { answers, repeat, defineAgent } from './worker-agent.js';
 
 /**
  * The healer restarts members that die or turn unhealthy, by each member's restart policy: exponential backoff (as
@@ -47,18 +46,14 @@ export function whatHappened(health: Health): string {
   return `was ${health.status} (${health.reason ?? 'no reason given'})`;
 }
 
-export const healerAgent: AgentDefinition = {
+export const healerAgent = defineAgent({
   name: 'healer',
   description: 'restarts members that die or turn unhealthy, with backoff, budget and dependency order',
-  needsFleet: false,
-  start(deps: AgentDeps) {
-    const { hub, log, members, health, notify, ops, audit } = deps;
-    const heartbeat = startHeartbeat(hub, 'healer');
+  work({ hub, log, members, health, notify, ops, audit }) {
     const state = new HealState(hub);
     const heal = new QueueClient(healQueue, hub);
     const byName = new Map(members.map((m) => [m.name, m]));
     const inFlight = new Map<string, number>();
-    let stopped = false;
 
     const finish = async (member: Member, outcome: 'ok' | 'failed', title: string, detail?: string) => {
       await state.recordLast(member.name, { at: Date.now(), outcome, detail: title });
@@ -117,16 +112,6 @@ export const healerAgent: AgentDefinition = {
       return { outcome: 'restarted' as const, detail: title };
     };
 
-    const worker = startWorker(healQueue, hub, { heal: handle }, { concurrency: 8, log, lockDurationMs: 5000 });
-    worker.on('completed', (job) => {
-      inFlight.delete(job.data.member);
-      heartbeat.count('done');
-    });
-    worker.on('failed', (job) => {
-      if (job) inFlight.delete(job.data.member);
-      heartbeat.count('failed');
-    });
-
     const watch = async () => {
       const [healths, paused, alerting] = await Promise.all([health.all(), state.paused(), state.crashLoopAlerts()]);
       for (const member of members) {
@@ -151,26 +136,16 @@ export const healerAgent: AgentDefinition = {
       }
     };
 
-    const loop = (async () => {
-      while (!stopped) {
-        try {
-          await watch();
-        } catch (error) {
-          log.warn('healer watch failed', { error });
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    })();
-
+    const watching = repeat(() => POLL_MS, watch, log);
     return {
-      ready: worker.waitUntilReady().then(() => undefined),
+      queue: answers(healQueue, { heal: handle }, { concurrency: 8, log, lockDurationMs: 5000 }, (job) => {
+        if (job) inFlight.delete(job.data.member);
+      }),
+      ready: watching.ready,
       async stop() {
-        stopped = true;
-        await loop;
-        await worker.close();
+        await watching.stop();
         await heal.close();
-        await heartbeat.stop();
       },
     };
   },
-};
+});

@@ -1,5 +1,5 @@
-import type { HealerControl } from '../agents/heal-state.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
+import type { HealerControl } from '../state/heal-state.js';
+import type { AgentInfo } from '../state/heartbeats.js';
 import { formatDuration } from '../config/duration.js';
 import { argSpecs, neededPermission, OpsError, type Command, type CommandContext, type DefiClients, type FleetDirectory, type Reply } from '../commands/index.js';
 import type { Member } from '../config/manifest.js';

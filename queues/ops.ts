@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberNameSchema } from '../config/manifest.js';
-import { MemberStatusSchema } from '../mcp-fleet/status.js';
+import { MemberStatusSchema } from '../state/fleet-status.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
 /** The `ops` queue: requests against the fleet, answered by the ops agent (the process that runs the fleet). */

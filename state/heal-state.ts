@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RedisHub } from '../redis/hub.js';
+import { readJson } from '../redis/json.js';
 
 /**
  * What the healer remembers, in Redis so a restarted healer (or `/heal` from any process) sees the same: which members
@@ -39,8 +40,8 @@ export class HealState implements HealerControl {
   async paused(): Promise<Record<string, Pause>> {
     const raw = await this.hub.client.hgetall(this.key('paused'));
     return Object.fromEntries(Object.entries(raw).flatMap(([member, json]) => {
-      const parsed = PauseSchema.safeParse(JSON.parse(json));
-      return parsed.success ? [[member, parsed.data]] : [];
+      const pause = readJson(PauseSchema, json);
+      return pause ? [[member, pause]] : [];
     }));
   }
 
@@ -114,7 +115,7 @@ export class HealState implements HealerControl {
         paused: paused[member],
         incidents: await this.incidents(member, windowMs(member)),
         streak: await this.streak(member),
-        last: lastRaw[member] ? LastSchema.safeParse(JSON.parse(lastRaw[member])).data : undefined,
+        last: readJson(LastSchema, lastRaw[member]),
       })),
     );
   }
