@@ -8,12 +8,8 @@ import { defineQueue, QueueClient } from './typed-queue.js';
  */
 export const healQueue = defineQueue({
   name: 'heal',
-  defaults: {
-    attempts: 3,
-    backoff: { type: 'fixed', delay: 500 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
-  },
+  // A failed heal is tried again soon: the member is down meanwhile.
+  defaults: { attempts: 3, backoff: { type: 'fixed', delay: 500 } },
   jobs: {
     heal: {
       payload: z.object({

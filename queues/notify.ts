@@ -56,8 +56,6 @@ export const notifyQueue = defineQueue({
     // Delivery to a chat may fail for a while (rate limits, outages); a notice late is better than none.
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
   },
   jobs: {
     alert: { payload: AlertSchema, result: delivered },

@@ -31,8 +31,6 @@ export const opsQueue = defineQueue({
   defaults: {
     // Ops requests are answered to a waiting user: a retry minutes later would surprise them more than an error.
     attempts: 1,
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
   },
   jobs: {
     status: {

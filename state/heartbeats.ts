@@ -17,14 +17,14 @@ const ALIVE_MS = 3 * BEAT_MS;
 const FORGET_MS = 60 * 60_000;
 
 export const AgentInfoSchema = z.object({
-  name: z.string(),
-  instance: z.string(),
-  pid: z.number(),
-  host: z.string(),
-  startedAt: z.number(),
-  beatAt: z.number(),
-  jobsDone: z.number().int(),
-  jobsFailed: z.number().int(),
+  name: z.string().describe('The agent, e.g. healer'),
+  instance: z.string().describe('name@process: one entry per running copy'),
+  pid: z.number().describe('Its process id on its host'),
+  host: z.string().describe('The host (or container) it runs on'),
+  startedAt: z.number().describe('When it started (ms since the epoch)'),
+  beatAt: z.number().describe('Its last beat (ms since the epoch)'),
+  jobsDone: z.number().int().describe('Jobs or rounds finished since it started'),
+  jobsFailed: z.number().int().describe('Jobs or rounds failed since it started'),
 });
 export type AgentBeat = z.infer<typeof AgentInfoSchema>;
 export type AgentInfo = AgentBeat & { alive: boolean };

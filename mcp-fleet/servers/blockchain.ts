@@ -1,7 +1,7 @@
-import { formatEther, formatUnits, getAddress, isAddress, type JsonRpcProvider } from 'ethers';
+import { formatEther, formatUnits, type JsonRpcProvider } from 'ethers';
 import { z } from 'zod';
 import { connect, describeRpcError } from '../../defi/chain.js';
-import { defineServer, notAnAddress, tool, toolResult } from './server.js';
+import { defineServer, tool, toolResult, withAddress } from './server.js';
 
 /**
  * The `blockchain` MCP server: chain id, block number, gas price and balances over RPC_URL with ethers.
@@ -79,12 +79,11 @@ export default defineServer({
     balance: tool({
       description: 'The native-token balance of an address, in ether and wei',
       input: { address: z.string().describe('A 0x-prefixed 20-byte address') },
-      async run({ address }) {
-        if (!isAddress(address)) return notAnAddress(address);
-        const checksummed = getAddress(address);
-        const wei = await call((p) => p.getBalance(checksummed));
-        return toolResult(`${checksummed} holds ${formatEther(wei)} ETH`, { address: checksummed, wei: wei.toString(), ether: formatEther(wei) });
-      },
+      run: ({ address }) =>
+        withAddress(address, async (holder) => {
+          const wei = await call((p) => p.getBalance(holder));
+          return toolResult(`${holder} holds ${formatEther(wei)} ETH`, { address: holder, wei: wei.toString(), ether: formatEther(wei) });
+        }),
     }),
   }),
 });

@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { getAddress, isAddress } from 'ethers';
 import type { z } from 'zod';
 import type { EnvConfig } from '../../config/index.js';
 import { RedisHub } from '../../redis/hub.js';
@@ -54,9 +55,10 @@ export function toolError(message: string): CallToolResult {
   return { isError: true, content: [{ type: 'text', text: redact(message) }] };
 }
 
-/** The answer to an argument that is not an address. */
-export function notAnAddress(value: string): CallToolResult {
-  return toolError(`not an address: "${String(value).slice(0, 64)}" (expected 0x followed by 40 hex digits)`);
+/** Runs `body` with the address checksummed; an argument that is not an address gets a tool error saying so. */
+export function withAddress(value: string, body: (address: string) => Promise<CallToolResult>): Promise<CallToolResult> {
+  if (!isAddress(value)) return Promise.resolve(toolError(`not an address: "${String(value).slice(0, 64)}" (expected 0x followed by 40 hex digits)`));
+  return body(getAddress(value));
 }
 
 /** Runs a tool body; any exception becomes a tool error with its message. */
