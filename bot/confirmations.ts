@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Command, Reply } from '../commands/index.js';
 import { neededPermission } from '../commands/index.js';
 import type { RedisHub } from '../redis/hub.js';
+import { readJson } from '../redis/json.js';
 import { CallerPermissionSchema, hasPermission, type Caller } from '../security/permissions.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CommandRequest, Dispatcher } from './dispatch.js';
@@ -55,9 +56,7 @@ export class Confirmations {
 }
 
 function parse(raw: string | null): Pending | undefined {
-  if (!raw) return undefined;
-  const parsed = PendingSchema.safeParse(JSON.parse(raw));
-  return parsed.success ? parsed.data : undefined;
+  return readJson(PendingSchema, raw);
 }
 
 /** "Restart alpha?" */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Member } from '../../config/manifest.js';
 import type { RedisHub } from '../../redis/hub.js';
+import { readJson } from '../../redis/json.js';
 import type { Alert } from '../../queues/notify.js';
 
 /**
@@ -57,7 +58,7 @@ export class AlertBook implements Silences {
   async accept(alert: Alert, now = Date.now()): Promise<AlertDecision> {
     const redis = this.hub.client;
     const raw = await redis.hget(this.stateKey, alert.key);
-    const state = raw ? AlertStateSchema.safeParse(JSON.parse(raw)).data : undefined;
+    const state = readJson(AlertStateSchema, raw);
     if (alert.status === 'resolved') {
       if (!state) return { post: false, why: 'not-firing' };
       await redis.hdel(this.stateKey, alert.key);
@@ -85,7 +86,7 @@ export class AlertBook implements Silences {
   async counts(keys: string[]): Promise<(number | undefined)[]> {
     if (keys.length === 0) return [];
     const raw = await this.hub.client.hmget(this.stateKey, ...keys);
-    return raw.map((r) => (r ? AlertStateSchema.safeParse(JSON.parse(r)).data?.count : undefined));
+    return raw.map((r) => readJson(AlertStateSchema, r)?.count);
   }
 
   private async mutedBy(member: string | undefined, now: number): Promise<'silenced' | 'inhibited' | undefined> {
@@ -94,7 +95,7 @@ export class AlertBook implements Silences {
     if (silence && SilenceSchema.parse(JSON.parse(silence)).until > now) return 'silenced';
     const dependencies = this.dependencies.get(member) ?? [];
     if (dependencies.length === 0) return undefined;
-    const states = Object.values(await this.hub.client.hgetall(this.stateKey)).map((r) => AlertStateSchema.safeParse(JSON.parse(r)).data);
+    const states = Object.values(await this.hub.client.hgetall(this.stateKey)).map((r) => readJson(AlertStateSchema, r));
     return states.some((s) => s?.member && dependencies.includes(s.member) && !s.muted) ? 'inhibited' : undefined;
   }
 
@@ -114,7 +115,7 @@ export class AlertBook implements Silences {
     const now = Date.now();
     const active: Silence[] = [];
     for (const [member, raw] of Object.entries(await this.hub.client.hgetall(this.silenceKey))) {
-      const silence = SilenceSchema.safeParse(JSON.parse(raw)).data;
+      const silence = readJson(SilenceSchema, raw);
       if (silence && silence.until > now) active.push(silence);
       else await this.hub.client.hdel(this.silenceKey, member);
     }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { formatDuration } from '../../config/duration.js';
 import type { NotifyKind } from '../../config/index.js';
 import type { RedisHub } from '../../redis/hub.js';
+import { readJson } from '../../redis/json.js';
 import { formatAmount } from '../../defi/describe.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import { AlertSchema, FindingSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';
@@ -153,10 +154,7 @@ export class Notifier {
     if (Date.now() - JSON.parse(oldest).queuedAt < this.options.groupWaitMs) return;
     if (this.allowance(channel) <= 0) return;
     const [[, raw]] = (await redis.multi().lrange(outbox, 0, BATCH - 1).ltrim(outbox, BATCH, -1).exec()) as [[null, string[]], unknown];
-    const items = raw.flatMap((r) => {
-      const parsed = OutboxItemSchema.safeParse(JSON.parse(r));
-      return parsed.success ? [parsed.data] : [];
-    });
+    const items = raw.flatMap((r) => readJson(OutboxItemSchema, r) ?? []);
     const messages = await this.messages(items);
     for (const [i, message] of messages.entries()) {
       if (this.allowance(channel) <= 0) {
