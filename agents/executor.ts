@@ -12,7 +12,7 @@ import { answers, defineAgent } from './worker-agent.js';
  * goes to the findings channel. Side effects: sends transactions; notify jobs.
  */
 
-export const OFF = 'execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it';
+const OFF = 'execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it';
 
 export const executorAgent = defineAgent({
   name: 'executor',

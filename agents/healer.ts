@@ -27,7 +27,7 @@ const IN_FLIGHT_MS = 60_000;
 const crashLoopKey = (member: string) => `crashloop-${member}`;
 
 /** Is this health a failure the member's policy says to heal? */
-export function needsHealing(member: Member, health: Health | undefined): boolean {
+function needsHealing(member: Member, health: Health | undefined): boolean {
   if (!health || member.restart.policy === 'no') return false;
   if (health.status === 'unhealthy') return true;
   if (health.status !== 'down' || !health.exit?.crashed) return false;
@@ -35,12 +35,12 @@ export function needsHealing(member: Member, health: Health | undefined): boolea
   return member.restart.policy === 'always' || !cleanExit;
 }
 
-export function backoffMs(member: Member, streak: number): number {
+function backoffMs(member: Member, streak: number): number {
   return Math.min(member.restart.backoff_initial * 2 ** streak, member.restart.backoff_max);
 }
 
 /** "died (exit 137)", "was killed (SIGKILL)", "was unhealthy (did not answer ping)". */
-export function whatHappened(health: Health): string {
+function whatHappened(health: Health): string {
   if (health.exit?.signal) return `was killed (${health.exit.signal})`;
   if (health.exit && health.exit.code !== null) return `died (exit ${health.exit.code})`;
   return `was ${health.status} (${health.reason ?? 'no reason given'})`;

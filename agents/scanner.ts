@@ -21,7 +21,7 @@ import { answers, repeat, defineAgent } from './worker-agent.js';
 /** A re-post needs the net profit to grow by this much (per mille). */
 const GROWTH_PERMILLE = 1100n;
 
-export function summarize(scan: ScanResult): ScanSummary {
+function summarize(scan: ScanResult): ScanSummary {
   const { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, timings } = scan;
   return { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, totalMs: timings.totalMs };
 }

@@ -5,7 +5,7 @@ import { describeExit } from './health.js';
 import type { Member } from '../config/manifest.js';
 
 /** A member's status from what the backend and the health store say (the snapshot's schema: state/fleet-status.ts). */
-export function memberStatus(member: Member, state: MemberState | undefined, health: Health | undefined, now: number): MemberStatus {
+function memberStatus(member: Member, state: MemberState | undefined, health: Health | undefined, now: number): MemberStatus {
   const running = state?.state === 'running';
   const healthStatus = !running ? 'down' : health && health.status !== 'down' && health.checkedAt >= (state?.startedAt ?? 0) ? health.status : 'starting';
   const reason = !running ? (state ? describeExit(state) : 'unknown to the backend') : healthStatus === 'healthy' ? undefined : health?.reason;

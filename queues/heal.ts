@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberNameSchema } from '../config/manifest.js';
-import { defineQueue, QueueClient } from './typed-queue.js';
+import { defineQueue } from './typed-queue.js';
 
 /**
  * The `heal` queue: one job per member that needs healing, deduplicated per member and delayed by its backoff. A job
@@ -26,6 +26,3 @@ export const healQueue = defineQueue({
     },
   },
 });
-
-export type HealJobs = typeof healQueue.jobs;
-export type HealClient = QueueClient<HealJobs>;

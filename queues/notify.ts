@@ -8,7 +8,7 @@ import { defineQueue, QueueClient } from './typed-queue.js';
  * findings, the audit trail. Producers (agents) add; the notifier routes each kind to its channel.
  */
 
-export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
+const SeveritySchema = z.enum(['info', 'warning', 'critical']);
 
 export const AlertSchema = z.object({
   /** Identity of the alert across repeats: firing and resolved share it. */
@@ -46,7 +46,6 @@ export const FindingSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('digest'), title: z.string(), lines: z.array(z.string()), at: z.number() }),
 ]);
-export type Finding = z.infer<typeof FindingSchema>;
 
 const delivered = z.void();
 
@@ -65,5 +64,4 @@ export const notifyQueue = defineQueue({
   },
 });
 
-export type NotifyJobs = typeof notifyQueue.jobs;
-export type NotifyClient = QueueClient<NotifyJobs>;
+export type NotifyClient = QueueClient<typeof notifyQueue.jobs>;

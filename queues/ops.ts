@@ -16,7 +16,7 @@ const ToolSchema = z.object({
 });
 export type ToolInfo = z.infer<typeof ToolSchema>;
 
-export const ServerInfoSchema = z.object({
+const ServerInfoSchema = z.object({
   name: z.string(),
   description: z.string(),
   transport: z.enum(['stdio', 'http']),
@@ -69,5 +69,4 @@ export const opsQueue = defineQueue({
   },
 });
 
-export type OpsJobs = typeof opsQueue.jobs;
-export type OpsClient = QueueClient<OpsJobs>;
+export type OpsClient = QueueClient<typeof opsQueue.jobs>;

@@ -23,7 +23,7 @@ export const ScanSummarySchema = z.object({
 });
 export type ScanSummary = z.infer<typeof ScanSummarySchema>;
 
-export const RpcStateSchema = z.object({ ok: z.boolean(), block: z.number().int().optional(), error: z.string().optional(), at: z.number() });
+const RpcStateSchema = z.object({ ok: z.boolean(), block: z.number().int().optional(), error: z.string().optional(), at: z.number() });
 export type RpcState = z.infer<typeof RpcStateSchema>;
 
 /** The digest's counters. */

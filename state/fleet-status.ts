@@ -27,7 +27,7 @@ export const MemberStatusSchema = z.object({
 });
 export type MemberStatus = z.infer<typeof MemberStatusSchema>;
 
-export const FleetStatusSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
+const FleetStatusSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
 export type FleetStatus = z.infer<typeof FleetStatusSchema>;
 
 const key = (hub: RedisHub) => hub.key('fleet-status');

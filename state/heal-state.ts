@@ -8,7 +8,7 @@ import { readJson } from '../redis/json.js';
  * Side effects: Redis keys under `<prefix>:heal:`.
  */
 
-export const PauseSchema = z.object({ by: z.string(), at: z.number(), reason: z.enum(['manual', 'crash-loop']), detail: z.string() });
+const PauseSchema = z.object({ by: z.string(), at: z.number(), reason: z.enum(['manual', 'crash-loop']), detail: z.string() });
 export type Pause = z.infer<typeof PauseSchema>;
 
 const LastSchema = z.object({ at: z.number(), outcome: z.string(), detail: z.string() });

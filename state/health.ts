@@ -11,7 +11,7 @@ import type { RedisHub } from '../redis/hub.js';
 export const HealthStatusSchema = z.enum(['starting', 'healthy', 'unhealthy', 'down']);
 export type HealthStatus = z.infer<typeof HealthStatusSchema>;
 
-export const HealthSchema = z.object({
+const HealthSchema = z.object({
   status: HealthStatusSchema,
   /** When the member entered this status. */
   since: z.number(),

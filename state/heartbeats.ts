@@ -16,7 +16,7 @@ const ALIVE_MS = 3 * BEAT_MS;
 /** Entries of agents gone for this long are removed. */
 const FORGET_MS = 60 * 60_000;
 
-export const AgentInfoSchema = z.object({
+const AgentInfoSchema = z.object({
   name: z.string().describe('The agent, e.g. healer'),
   instance: z.string().describe('name@process: one entry per running copy'),
   pid: z.number().describe('Its process id on its host'),
