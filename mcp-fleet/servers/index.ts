@@ -15,7 +15,7 @@ const LOADERS = {
   portfolio: () => import('./portfolio.js'),
 } satisfies Record<string, () => Promise<{ default: ServerDefinition }>>;
 
-export const SERVER_NAMES = Object.keys(LOADERS);
+const SERVER_NAMES = Object.keys(LOADERS);
 
 export async function loadServer(name: string): Promise<ServerDefinition> {
   const load = LOADERS[name as keyof typeof LOADERS];
