@@ -43,7 +43,14 @@ export function defineAgent({ name, description, needsFleet = false, work }: Age
     needsFleet,
     start(deps) {
       const heartbeat = startHeartbeat(deps.hub, name);
-      const own = work(deps, heartbeat);
+      let own: AgentWork;
+      try {
+        own = work(deps, heartbeat);
+      } catch (error) {
+        // It never ran (e.g. no fleet here): no heartbeat may say it is alive.
+        void heartbeat.stop();
+        throw error;
+      }
       const worker = own.queue?.start(deps.hub);
       const settled = (outcome: 'done' | 'failed') => (job: Job | undefined) => {
         own.queue?.settled?.(job);
