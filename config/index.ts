@@ -83,6 +83,16 @@ export const EnvSchema = z.object({
   DISCORD_AUDIT_CHANNEL: optionalId,
   DISCORD_CRITICAL_ROLE: optionalId.describe('role mentioned on critical alerts'),
   NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
+  NOTIFY_CONSOLE: z
+    .string()
+    .default('alert,healing,finding')
+    .transform((v, ctx) => {
+      const kinds = v.split(',').map((k) => k.trim()).filter(Boolean);
+      const unknown = kinds.filter((k) => !(NOTIFY_KINDS as readonly string[]).includes(k));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown notice kind ${unknown.map((k) => `"${k}"`).join(', ')}; kinds: ${NOTIFY_KINDS.join(', ')}` });
+      return kinds as NotifyKind[];
+    })
+    .describe('the kinds of notice an interactive console shows (comma-separated: alert, finding, healing, audit; empty for none)'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
   DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
@@ -144,7 +154,17 @@ export interface DefiConfig {
   autoExecute: string[];
 }
 
-export type NotifyKind = 'alert' | 'finding' | 'healing' | 'audit';
+export const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit'] as const;
+export type NotifyKind = (typeof NOTIFY_KINDS)[number];
+
+/** Which kind of notice goes to which destination of which sink (like Botkube's bindings). */
+export interface NotifyRoute {
+  kind: NotifyKind;
+  /** `discord`, `console`. */
+  sink: string;
+  /** A channel id, or `terminal` for the console. */
+  destination: string;
+}
 
 export interface DiscordConfig {
   token: string;
@@ -185,7 +205,7 @@ export interface EnvConfig {
   docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[] };
   chat: ChatConfig;
   dashboard: { host: string; port: number; token?: string; publicViews: boolean };
   /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
@@ -269,7 +289,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
         toolPatterns: e.CHAT_TOOLS,
         memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
       },
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE },
     },
   };
 }
@@ -343,4 +363,10 @@ function lineOf(doc: Document, lineCounter: LineCounter, keyPath: PropertyKey[])
     if (node?.range) return lineCounter.linePos(node.range[0]).line;
   }
   return 1;
+}
+
+/** The notice routes this configuration makes: each Discord channel set for a kind, and the console's kinds. */
+export function notifyRoutes(config: Pick<EnvConfig, 'discord' | 'notify'>): NotifyRoute[] {
+  const discord = Object.entries(config.discord?.channels ?? {}).flatMap(([kind, channel]) => (channel ? [{ kind: kind as NotifyKind, sink: 'discord', destination: channel }] : []));
+  return [...discord, ...config.notify.console.map((kind) => ({ kind, sink: 'console', destination: 'terminal' }))];
 }

@@ -46,6 +46,7 @@ export const FindingSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('digest'), title: z.string(), lines: z.array(z.string()), at: z.number() }),
 ]);
+export type Finding = z.infer<typeof FindingSchema>;
 
 const delivered = z.void();
 

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 
 /**
- * Reads a JSON value another process wrote to Redis, checked against its schema. Redis is a trust boundary and may
- * hold what an older or newer fleetbot wrote: malformed JSON and data that does not match both read as absent
- * (undefined) — never a throw — so one bad entry cannot break a reader; callers that must have the value say why not.
+ * A JSON value read back from Redis (or any store), checked against its schema. Anything unreadable — missing, not
+ * JSON, or not of the schema's shape (written by another version) — is `undefined`: callers treat it as absent
+ * rather than crash on a value they cannot use.
  */
 export function readJson<S extends z.ZodType>(schema: S, raw: string | null | undefined): z.output<S> | undefined {
   if (raw === null || raw === undefined) return undefined;

@@ -10,6 +10,8 @@ import { readJson } from '../redis/json.js';
 export const AuditEntrySchema = z.object({
   at: z.number(),
   user: z.object({ id: z.string(), name: z.string() }),
+  /** For a confirmed request: who asked for it (`user` is who confirmed). */
+  askedBy: z.object({ id: z.string(), name: z.string() }).optional(),
   via: z.string().describe('transport: console, discord, chat'),
   channel: z.string(),
   command: z.string(),

@@ -22,15 +22,8 @@ export interface HealStatus {
   last?: LastHealing;
 }
 
-/** What commands may do with the healer. */
-export interface HealerControl {
-  status(members: string[], windowMs: (member: string) => number): Promise<HealStatus[]>;
-  pause(member: string, by: string): Promise<void>;
-  /** Back under care with a fresh budget; false if it was not paused. */
-  resume(member: string): Promise<boolean>;
-}
-
-export class HealState implements HealerControl {
+/** The healer's memory; what commands may do with it is HealerControl (commands/context.ts). */
+export class HealState {
   constructor(private readonly hub: RedisHub) {}
 
   private key(...parts: string[]) {

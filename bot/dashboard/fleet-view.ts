@@ -1,11 +1,12 @@
 import { Queue } from 'bullmq';
 import { describeOpportunity } from '../../defi/describe.js';
+import type { QueueView, Snapshot } from '../../commands/index.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../redis/hub.js';
-import { AuditLog, type AuditEntry } from '../../security/audit.js';
+import { AuditLog } from '../../security/audit.js';
 import { lastScan } from '../../state/defi-scan.js';
-import { readFleetStatus, type MemberStatus } from '../../state/fleet-status.js';
-import { listAgents, type AgentInfo } from '../../state/heartbeats.js';
+import { readFleetStatus } from '../../state/fleet-status.js';
+import { listAgents } from '../../state/heartbeats.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -14,29 +15,6 @@ import { fleetGauges } from '../../telemetry/metrics.js';
  * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
  * Side effects: reads Redis.
  */
-
-export interface QueueView {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  /** Jobs finished in the last full minute, as BullMQ's own metrics count them. */
-  completedPerMinute: number;
-  failedPerMinute: number;
-}
-
-export interface Snapshot {
-  at: number;
-  members: MemberStatus[];
-  /** When the health agent last wrote the member status; undefined if it never has. */
-  statusAt?: number;
-  queues: QueueView[];
-  findings: { block: number; at: number; scanMs: number; lines: { id: string; text: string }[] } | null;
-  healing: AuditEntry[];
-  audit: AuditEntry[];
-  agents: AgentInfo[];
-}
 
 export class FleetView {
   private readonly queues: Map<string, Queue>;
