@@ -5,7 +5,7 @@ import type { Member } from '../config/manifest.js';
 import { healQueue } from '../queues/heal.js';
 import { QueueClient } from '../queues/typed-queue.js';
 import { HealState } from '../state/heal-state.js';
-import { answers, repeat, defineAgent } from './worker-agent.js';
+import { answers, defineAgent, repeat } from './worker-agent.js';
 
 /**
  * The healer restarts members that die or turn unhealthy, by each member's restart policy: exponential backoff (as

@@ -1,6 +1,6 @@
 import { describeOpportunity } from '../defi/describe.js';
 import { lastScan, takeDefiCounts } from '../state/defi-scan.js';
-import { repeat, defineAgent } from './worker-agent.js';
+import { defineAgent, repeat } from './worker-agent.js';
 
 /**
  * The reporter posts a digest to the findings channel every REPORT_INTERVAL: scans run, findings posted, trades

@@ -8,7 +8,7 @@ import { QueueClient } from '../queues/typed-queue.js';
 import { countDefi, lastScan, postedProfits, recordRpcFailure, recordScan, updatePosted, type ScanSummary } from '../state/defi-scan.js';
 import { metrics } from '../telemetry/metrics.js';
 import { openEngine } from './defi-engine.js';
-import { answers, repeat, defineAgent } from './worker-agent.js';
+import { answers, defineAgent, repeat } from './worker-agent.js';
 
 /**
  * The scanner watches the chain: on every new block it reads every watched pool, sizes the cycles, simulates the
