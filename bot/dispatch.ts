@@ -16,7 +16,7 @@ import {
   type Telemetry,
   type ToolTrust,
 } from '../commands/index.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
+import type { AgentInfo } from '../state/heartbeats.js';
 import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { PermissionSchema, type Caller, type Permission } from '../security/permissions.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
+import type { AgentInfo } from '../state/heartbeats.js';
 import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { DefiClients, FleetDirectory, HealerControl, Silences, Telemetry } from './context.js';

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Contract, formatUnits, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastScan } from '../../agents/scanner.js';
+import { lastScan } from '../../state/defi-scan.js';
 import { formatAmount } from '../../defi/describe.js';
 import { deployFlashArbitrage, poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';

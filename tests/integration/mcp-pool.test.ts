@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HealthStore } from '../../mcp-fleet/health.js';
+import { checkHealth } from '../../mcp-fleet/health.js';
+import { HealthStore } from '../../state/health.js';
 import { member, ROOT, SUPPORT, testServer, waitFor } from '../support/fleet.js';
 import { startFleet } from '../support/host.js';
 import { dropHub, testHub } from '../support/redis.js';
@@ -56,8 +57,8 @@ describe('MCP pool', () => {
     const hub = testHub();
     try {
       const store = new HealthStore(hub);
-      await store.check(deaf, fleet.backend, fleet.pool);
-      const { after } = await store.check(deaf, fleet.backend, fleet.pool);
+      await checkHealth(store, deaf, fleet.backend, fleet.pool);
+      const { after } = await checkHealth(store, deaf, fleet.backend, fleet.pool);
       expect(after).toMatchObject({ status: 'unhealthy', failures: 2, reason: expect.stringContaining('did not answer ping') });
       expect((await store.get('deaf'))?.status).toBe('unhealthy');
     } finally {
