@@ -8,7 +8,7 @@ import { shown } from './suggest.js';
  */
 
 /** Discord's message limit; nothing longer is a sensible request. */
-export const MAX_REQUEST_CHARS = 2000;
+const MAX_REQUEST_CHARS = 2000;
 
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];

@@ -55,7 +55,7 @@ const DashboardTokenSchema = z.string().min(16, 'at least 16 characters');
 
 export type DockerConnection = { socketPath: string } | { host: string; port: number; protocol: 'http' };
 
-export const EnvSchema = z.object({
+const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
   FLEET_FILE: z.string().default('fleet.yaml'),
@@ -156,7 +156,7 @@ export interface DefiConfig {
   autoExecute: string[];
 }
 
-export const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit', 'metrics', 'logs'] as const;
+const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit', 'metrics', 'logs'] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 
 /** Which kind of notice goes to which destination of which sink (like Botkube's bindings). */
@@ -229,7 +229,7 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Names other ChatOps bots use for the same settings (the seeds'): read as fleetbot's own, with a word at start-up. */
-export const ALIASES = {
+const ALIASES = {
   DISCORD_BOT_TOKEN: 'DISCORD_TOKEN',
   DISCORD_ALERTS_CHANNEL_ID: 'DISCORD_ALERTS_CHANNEL',
   DISCORD_METRICS_CHANNEL_ID: 'DISCORD_METRICS_CHANNEL',

@@ -48,7 +48,7 @@ interface ChatTool {
 /** Commands a model has no use for: help is for people, execute is how people reach MCP tools the model sees directly. */
 const NOT_FOR_THE_MODEL = new Set(['help', 'execute']);
 
-export const NO_MODEL_REPLY =
+const NO_MODEL_REPLY =
   "I can only follow plain requests about status, restarts, logs, servers, silences and the market without a language model. Set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server such as Ollama or vLLM) to ask me anything — or type help for the commands.";
 
 function globToRegExp(pattern: string): RegExp {

@@ -144,7 +144,7 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('self-healing (%s)', (
       return child;
     };
     const first = healer();
-    await waitFor(async () => ((await f.s.dispatcher.dispatchLine('/agents', operator, 'test')).table!.rows.find((r) => r.cells[0] === 'healer')?.cells[1] === 'alive' ? true : undefined), { what: 'healer alive' });
+    await waitFor(async () => ((await f.s.dispatcher.dispatchLine('/agents', operator, 'test')).table!.rows.find((r) => r.cells[0] === 'healer')?.cells[1] === 'alive' ? true : undefined), { what: 'healer alive', timeoutMs: 60_000 });
     await f.kill('slow');
     const heal = new Queue('heal', { connection: f.s.hub.client, prefix: f.s.hub.prefix });
     f.s.stack.defer('heal queue', () => heal.close());
