@@ -23,7 +23,7 @@ describe.each(['stdio', 'http'] as const)('MCP pool over %s', (transport) => {
   it('GIVEN a running server THEN tools are listed, called and pinged', async () => {
     const { pool } = await fleetOf(testServer('srv', transport));
     const tools = await waitFor(() => pool.tools('srv').catch(() => undefined), { what: 'tools' });
-    expect(tools.map((t) => t.name).sort()).toEqual(['echo', 'freeze', 'say_to_stderr', 'sleep']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['echo', 'freeze', 'say_to_stderr', 'sleep', 'uptime']);
     expect(text(await pool.callTool('srv', 'echo', { text: 'hello fleet' }))).toBe('hello fleet');
     expect(await pool.ping('srv', 1000)).toBeLessThan(1000);
   });
