@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { defiRuntime } from '../agents/defi-runtime.js';
-import { HealState } from '../agents/heal-state.js';
 import { JOB_GRACE_MS } from '../queues/stopping.js';
+import path from 'node:path';
+import { defiRuntime } from '../defi/runtime.js';
+import { HealState } from '../state/heal-state.js';
 import { autoExecutes } from '../agents/scanner.js';
-import { listAgents } from '../agents/heartbeat.js';
-import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
+import { listAgents } from '../state/heartbeats.js';
+import type { AgentDeps, FleetHost, RunningAgent } from '../agents/agent.js';
+import { AGENTS } from '../agents/index.js';
 import { loadCommands } from '../commands/index.js';
 import type { DefiClients } from '../commands/index.js';
 import { notifyRoutes, type Config, type EnvConfig } from '../config/index.js';
 import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import { ProcessBackend } from '../mcp-fleet/backends/process.js';
-import { HealthStore } from '../mcp-fleet/health.js';
+import { HealthStore } from '../state/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
 import { RedisHub } from '../redis/hub.js';
 import { startEmbeddedRedis } from '../mcp-fleet/embedded-redis.js';
@@ -118,13 +119,14 @@ export function startAgents(stack: Stack, names: string[], config: Config, share
     defi,
     stopping: stack.stopping,
   };
-  const agents = names.map((name) => {
+  const agents: RunningAgent[] = [];
+  // Together: each finishes or hands back its jobs within the job grace period (queues/stopping.ts).
+  stack.defer(`agents ${names.join(', ')}`, () => Promise.all(agents.map((a) => a.stop())), { boundMs: JOB_GRACE_MS + 1500 });
+  for (const name of names) {
     const definition = AGENTS.find((a) => a.name === name);
     if (!definition) throw new Error(`unknown agent "${name}"; agents: ${AGENTS.map((a) => a.name).join(', ')}`);
-    return definition.start({ ...deps, log: deps.log.child(name) });
-  });
-  // Together: each finishes or hands back its jobs within the job grace period (agents/stopping.ts).
-  stack.defer(`agents ${names.join(', ')}`, () => Promise.all(agents.map((a) => a.stop())), { boundMs: JOB_GRACE_MS + 1500 });
+    agents.push(definition.start({ ...deps, log: deps.log.child(name) }));
+  }
   return agents;
 }
 
@@ -149,6 +151,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     commands: await loadCommands(),
     members: config.manifest.members,
     ops: shared.ops,
+    notify: shared.notify,
     defi: shared.defi,
     audit: shared.audit,
     agents: () => listAgents(shared.hub),
@@ -186,7 +189,7 @@ export function startNotifier(stack: Stack, config: Config, bot: Bot, shared: Sh
     execute: config.defi.executor
       ? {
           // Proposed by the scanner; whoever confirms needs the operate permission, checked and audited then.
-          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'execute', args: { id: o.id, check: false } }),
+          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'trade', args: { id: o.id, check: false } }),
           automatic: (o) => autoExecutes(config.defi.autoExecute, o),
         }
       : undefined,
