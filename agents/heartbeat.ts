@@ -34,7 +34,7 @@ export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
     async stop() {
       clearInterval(timer);
       // Unreachable Redis: the entry goes stale and /agents shows it gone after three beats.
-      if (hub.reachable()) await removeHeartbeat(hub, instance).catch(() => {});
+      await hub.whileReachable(removeHeartbeat(hub, instance));
     },
   };
 }

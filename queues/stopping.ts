@@ -27,21 +27,10 @@ export async function within(work: Promise<unknown>, ms: number): Promise<boolea
 export async function closeWorker(worker: Worker, hub: RedisHub, graceMs = JOB_GRACE_MS): Promise<void> {
   // Stopping: a refused connection now is expected, not an error worth a line a retry.
   worker.removeAllListeners('error').on('error', () => {});
-  if (hub.reachable() && (await finishedWhileReachable(worker.close(), hub, graceMs))) return;
+  if (hub.reachable() && (await hub.whileReachable(worker.close(), graceMs))) return;
   // BullMQ remembers the first close: a forced one after a gentle one would wait on the same promise.
   if (!worker.closing) void worker.close(true).catch(() => {});
   // Its connections end with the hub; waiting here on a Redis that is gone would only spend the grace period.
   await within(worker.disconnect(), 250);
 }
 
-/** Like `within`, but gives up as soon as Redis stops answering (it may go at the same moment as the signal came). */
-async function finishedWhileReachable(work: Promise<unknown>, hub: RedisHub, ms: number): Promise<boolean> {
-  let done = false;
-  void work.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  const deadline = Date.now() + ms;
-  while (!done && hub.reachable() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return done;
-}

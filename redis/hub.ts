@@ -54,6 +54,21 @@ export class RedisHub {
   }
 
   /**
+   * Waits for `work` (commands sent to this Redis) while Redis answers, at most `ms`; true when it finished. For the
+   * shutdown: Redis may go at the very moment the signal comes, and a command sent then would wait for its return.
+   */
+  async whileReachable(work: Promise<unknown>, ms = 1000): Promise<boolean> {
+    let done = false;
+    void work.then(
+      () => (done = true),
+      () => (done = true),
+    );
+    const deadline = Date.now() + ms;
+    while (!done && this.reachable() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    return done;
+  }
+
+  /**
    * Ends every connection: QUIT (pending replies first) where Redis answers, within a second; dropped at once where
    * it does not — QUIT would wait for Redis to come back.
    */

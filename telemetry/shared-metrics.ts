@@ -40,7 +40,7 @@ export function publishMetrics(hub: RedisHub): { stop(): Promise<void> } {
     async stop() {
       clearInterval(timer);
       // Unreachable Redis: the command would wait for it to come back; the entry then just goes stale.
-      if (hub.reachable()) await hub.client.hdel(key, PROCESS_INSTANCE).catch(() => {});
+      await hub.whileReachable(hub.client.hdel(key, PROCESS_INSTANCE));
     },
   };
 }
