@@ -1,13 +1,15 @@
 import type { Health } from '../mcp-fleet/health.js';
 import type { Member } from '../mcp-fleet/manifest.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
+import { watchAgents } from './agent-watch.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
 
 /**
  * The health agent probes every member on its `health.interval` (faster while it starts), reacts at once to the
  * backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
- * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears.
+ * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears. It also
+ * watches the other agents' heartbeats (agent-watch.ts).
  */
 
 /** Probe interval while a member is starting, like Docker's start_interval. */
@@ -46,6 +48,7 @@ export const healthAgent: AgentDefinition = {
     const { hub, log, health, notify } = deps;
     const fleet = fleetOf(deps);
     const heartbeat = startHeartbeat(hub, 'health');
+    const agentWatch = watchAgents({ hub, notify, log: log.child('agents'), self: 'health' });
     const timers = new Map<string, NodeJS.Timeout>();
     const inFlight = new Map<string, Promise<void>>();
     let stopped = false;
@@ -107,6 +110,7 @@ export const healthAgent: AgentDefinition = {
         await Promise.all(inFlight.values());
         settleWaiting = new Set();
         markReady();
+        await agentWatch.stop();
         await heartbeat.stop();
       },
     };

@@ -6,12 +6,13 @@ import { PROCESS_INSTANCE } from '../telemetry/instance.js';
 /**
  * Each running agent writes a heartbeat to Redis, so `/agents` can tell which are alive from any process — even when
  * the agent that would answer a job is the one that is down.
- * Side effects: writes the `<prefix>:agents` hash every few seconds.
+ * Side effects: writes the `<prefix>:agents` hash (one entry per instance, removed when it stops) and
+ * `<prefix>:agents:seen` (each name's latest beat, kept after it stops: agent-watch alerts on names gone silent).
  */
 
-const BEAT_MS = 5000;
+export const BEAT_MS = 5000;
 /** An agent silent for three beats is gone. */
-const ALIVE_MS = 3 * BEAT_MS;
+export const ALIVE_MS = 3 * BEAT_MS;
 /** Entries of agents gone for this long are removed. */
 const FORGET_MS = 60 * 60_000;
 
@@ -39,7 +40,7 @@ export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
   const key = hub.key('agents');
   const beat = () => {
     info.beatAt = Date.now();
-    return hub.client.hset(key, instance, JSON.stringify(info)).catch(() => {
+    return hub.client.multi().hset(key, instance, JSON.stringify(info)).hset(hub.key('agents', 'seen'), name, info.beatAt).exec().catch(() => {
       // Redis is away; the next beat tries again and /agents shows the gap meanwhile.
     });
   };

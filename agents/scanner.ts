@@ -32,6 +32,12 @@ export const defiKeys = (hub: RedisHub) => ({
   stats: hub.key('defi', 'stats'),
 });
 
+/** The scanner's latest chain read: the head it saw, or why it failed. */
+export async function lastPoll(hub: RedisHub): Promise<{ ok: boolean; block?: number; error?: string; at: number } | null> {
+  const raw = await hub.client.get(defiKeys(hub).rpc);
+  return raw ? (JSON.parse(raw) as { ok: boolean; block?: number; error?: string; at: number }) : null;
+}
+
 export async function lastScan(hub: RedisHub): Promise<ScanSummary | null> {
   const raw = await hub.client.get(defiKeys(hub).lastScan);
   return raw ? (JSON.parse(raw) as ScanSummary) : null;
@@ -147,6 +153,8 @@ export const scannerAgent: AgentDefinition = {
       try {
         const e = await defi.engine();
         const block = await e.blockNumber();
+        // Every poll, new block or not: a head that stops moving and a scanner that stops asking are different alerts.
+        await hub.client.set(keys.rpc, JSON.stringify({ ok: true, block, at: Date.now() }));
         if (block !== lastBlock) {
           const scan = await e.scan({ blockTag: block });
           lastBlock = block;

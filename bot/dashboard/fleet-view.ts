@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import { z } from 'zod';
+import { agentPresence, type AgentPresence } from '../../agents/agent-watch.js';
 import { listAgents, type AgentInfo } from '../../agents/heartbeat.js';
-import { lastScan } from '../../agents/scanner.js';
+import { lastPoll, lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
 import { MemberStatusSchema, type MemberStatus } from '../../mcp-fleet/status.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
@@ -37,6 +38,10 @@ export interface Snapshot {
   healing: AuditEntry[];
   audit: AuditEntry[];
   agents: AgentInfo[];
+  /** Each agent by name, stopped ones included, for fleetbot_agent_up. */
+  presence: AgentPresence[];
+  /** The scanner's latest chain read. */
+  chain: { ok: boolean; block?: number; at: number } | null;
 }
 
 const StatusSnapshotSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
@@ -51,12 +56,14 @@ export class FleetView {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const [status, queues, scan, recent, agents] = await Promise.all([
+    const [status, queues, scan, recent, agents, presence, poll] = await Promise.all([
       this.hub.client.get(this.hub.key('fleet-status')),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
       lastScan(this.hub),
       this.audit.recent(100),
       listAgents(this.hub),
+      agentPresence(this.hub),
+      lastPoll(this.hub),
     ]);
     const parsed = status ? StatusSnapshotSchema.safeParse(JSON.parse(status)).data : undefined;
     return {
@@ -73,6 +80,8 @@ export class FleetView {
       healing: recent.filter((e) => e.via === 'healer').slice(0, 20),
       audit: recent.filter((e) => e.via !== 'healer').slice(0, 20),
       agents,
+      presence,
+      chain: poll && { ok: poll.ok, block: poll.block, at: poll.at },
     };
   }
 
@@ -105,6 +114,16 @@ export class FleetView {
       // Uptime is as of when the health agent wrote it.
       if (m.uptimeMs !== undefined) fleetGauges.memberLastStart.set({ member: m.name }, Math.floor(((snapshot.statusAt ?? snapshot.at) - m.uptimeMs) / 1000));
     }
+    for (const a of snapshot.presence) {
+      fleetGauges.agentUp.set({ agent: a.name }, a.up ? 1 : 0);
+      fleetGauges.agentHeartbeatAge.set({ agent: a.name }, Math.max(0, (snapshot.at - a.lastBeatAt) / 1000));
+    }
+    if (snapshot.chain) {
+      fleetGauges.scannerLastPoll.set(snapshot.chain.at / 1000);
+      fleetGauges.chainReachable.set(snapshot.chain.ok ? 1 : 0);
+      if (snapshot.chain.block !== undefined) fleetGauges.chainHead.set(snapshot.chain.block);
+    }
+    if (snapshot.findings) fleetGauges.scannerLastScan.set(snapshot.findings.at / 1000);
     for (const q of snapshot.queues) {
       for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) fleetGauges.queueJobs.set({ queue: q.name, state }, q[state]);
     }
