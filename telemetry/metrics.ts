@@ -137,16 +137,20 @@ export const fleetGauges = {
     labelNames: ['agent'] as const,
     registers: [registry],
   }),
-  chainHead: new Gauge({ name: 'fleetbot_chain_head_block', help: 'The latest block number the scanner read from the chain', registers: [registry] }),
-  chainReachable: new Gauge({ name: 'fleetbot_scanner_rpc_up', help: "1 when the scanner's latest chain read succeeded", registers: [registry] }),
+  // The scanner's figures carry `agent="scanner"`: a gauge without labels would read 0 where no scanner ever ran,
+  // and a rule would take that for a stalled scanner.
+  chainHead: new Gauge({ name: 'fleetbot_chain_head_block', help: 'The latest block number the scanner read from the chain', labelNames: ['agent'] as const, registers: [registry] }),
+  chainReachable: new Gauge({ name: 'fleetbot_scanner_rpc_up', help: "1 when the scanner's latest chain read succeeded", labelNames: ['agent'] as const, registers: [registry] }),
   scannerLastPoll: new Gauge({
     name: 'fleetbot_scanner_last_poll_timestamp_seconds',
     help: 'When the scanner last asked the chain for a new block, successfully or not (unix seconds)',
+    labelNames: ['agent'] as const,
     registers: [registry],
   }),
   scannerLastScan: new Gauge({
     name: 'fleetbot_scanner_last_scan_timestamp_seconds',
     help: 'When the scanner last scanned the pools (one scan per new block; unix seconds)',
+    labelNames: ['agent'] as const,
     registers: [registry],
   }),
   queueJobs: new Gauge({

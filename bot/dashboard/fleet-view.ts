@@ -118,12 +118,13 @@ export class FleetView {
       fleetGauges.agentUp.set({ agent: a.name }, a.up ? 1 : 0);
       fleetGauges.agentHeartbeatAge.set({ agent: a.name }, Math.max(0, (snapshot.at - a.lastBeatAt) / 1000));
     }
+    const scanner = { agent: 'scanner' };
     if (snapshot.chain) {
-      fleetGauges.scannerLastPoll.set(snapshot.chain.at / 1000);
-      fleetGauges.chainReachable.set(snapshot.chain.ok ? 1 : 0);
-      if (snapshot.chain.block !== undefined) fleetGauges.chainHead.set(snapshot.chain.block);
+      fleetGauges.scannerLastPoll.set(scanner, snapshot.chain.at / 1000);
+      fleetGauges.chainReachable.set(scanner, snapshot.chain.ok ? 1 : 0);
+      if (snapshot.chain.block !== undefined) fleetGauges.chainHead.set(scanner, snapshot.chain.block);
     }
-    if (snapshot.findings) fleetGauges.scannerLastScan.set(snapshot.findings.at / 1000);
+    if (snapshot.findings) fleetGauges.scannerLastScan.set(scanner, snapshot.findings.at / 1000);
     for (const q of snapshot.queues) {
       for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) fleetGauges.queueJobs.set({ queue: q.name, state }, q[state]);
     }
