@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import type { RedisHub } from '../queues/connection.js';
 import type { Alert, NotifyClient } from '../queues/notify.js';
+import { PROCESS_INSTANCE } from '../telemetry/instance.js';
 import type { Logger } from '../telemetry/logger.js';
 import { ALIVE_MS, listAgents } from './heartbeat.js';
 
@@ -22,26 +24,31 @@ export interface AgentPresence {
   up: boolean;
   /** Latest heartbeat of any instance of this agent (unix ms). */
   lastBeatAt: number;
-  /** One instance for the alert's detail: where it ran. */
-  last?: { instance: string; host: string; pid: number };
+  /** The instance that wrote it (`name@host:pid:id`). */
+  lastInstance?: string;
+  /** Where it ran, while its instance entry is there (a clean stop removes it). */
+  last?: { host: string; pid: number };
 }
+
+const SeenSchema = z.object({ at: z.number(), instance: z.string() });
 
 export async function agentPresence(hub: RedisHub, now = Date.now()): Promise<AgentPresence[]> {
   const seenKey = hub.key('agents', 'seen');
   const [instances, seen] = await Promise.all([listAgents(hub, now), hub.client.hgetall(seenKey)]);
   const byName = new Map<string, AgentPresence>();
-  for (const [name, at] of Object.entries(seen)) {
-    const lastBeatAt = Number(at);
-    if (!(now - lastBeatAt <= FORGET_AFTER_MS)) await hub.client.hdel(seenKey, name);
-    else byName.set(name, { name, up: false, lastBeatAt });
+  for (const [name, json] of Object.entries(seen)) {
+    const parsed = SeenSchema.safeParse(JSON.parse(json));
+    if (!parsed.success || !(now - parsed.data.at <= FORGET_AFTER_MS)) await hub.client.hdel(seenKey, name);
+    else byName.set(name, { name, up: false, lastBeatAt: parsed.data.at, lastInstance: parsed.data.instance });
   }
   for (const agent of instances) {
     const entry = byName.get(agent.name) ?? { name: agent.name, up: false, lastBeatAt: 0 };
     entry.up ||= agent.alive;
     if (agent.beatAt >= entry.lastBeatAt) {
       entry.lastBeatAt = agent.beatAt;
-      entry.last = { instance: agent.instance, host: agent.host, pid: agent.pid };
+      entry.lastInstance = agent.instance;
     }
+    if (agent.instance === entry.lastInstance) entry.last = { host: agent.host, pid: agent.pid };
     byName.set(agent.name, entry);
   }
   return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -58,7 +65,7 @@ export function watchAgents({ hub, notify, log, self, everyMs = 1000 }: { hub: R
   const firedAt = new Map<string, number>();
   const alert = (p: AgentPresence, status: Alert['status'], now: number): Alert => {
     const silentFor = Math.round((now - p.lastBeatAt) / 1000);
-    const where = p.last ? ` (last: ${p.last.instance}, pid ${p.last.pid} on ${p.last.host})` : '';
+    const where = p.lastInstance ? ` (last: ${p.lastInstance}${p.last ? `, pid ${p.last.pid} on ${p.last.host}` : ''})` : '';
     return {
       key: `agent-${p.name}-down`,
       status,
@@ -69,13 +76,18 @@ export function watchAgents({ hub, notify, log, self, everyMs = 1000 }: { hub: R
     };
   };
 
+  const startedAt = Date.now();
   const round = async () => {
     const now = Date.now();
     const presence = await agentPresence(hub, now);
     const known = new Set(presence.map((p) => p.name));
     for (const p of presence) {
-      if (p.name === self) continue;
+      // An agent of this very process stops only when the process does (or it would take the watcher with it):
+      // a shutdown is not an outage.
+      if (p.name === self || p.lastInstance?.endsWith(`@${PROCESS_INSTANCE}`)) continue;
       if (!p.up) {
+        // Agents starting beside this watcher (a deploy, a restart) get one heartbeat timeout to show up.
+        if (now - startedAt < ALIVE_MS) continue;
         // SADD answers 1 to one watcher only: two health agents do not announce the same agent twice.
         const fresh = (await hub.client.sadd(downKey, p.name)) === 1;
         const last = firedAt.get(p.name);

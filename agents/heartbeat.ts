@@ -40,7 +40,7 @@ export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
   const key = hub.key('agents');
   const beat = () => {
     info.beatAt = Date.now();
-    return hub.client.multi().hset(key, instance, JSON.stringify(info)).hset(hub.key('agents', 'seen'), name, info.beatAt).exec().catch(() => {
+    return hub.client.multi().hset(key, instance, JSON.stringify(info)).hset(hub.key('agents', 'seen'), name, JSON.stringify({ at: info.beatAt, instance })).exec().catch(() => {
       // Redis is away; the next beat tries again and /agents shows the gap meanwhile.
     });
   };
