@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import type { Alert, NotifyClient } from '../queues/notify.js';
 import { PROCESS_INSTANCE } from '../telemetry/instance.js';
 import type { Logger } from '../telemetry/logger.js';

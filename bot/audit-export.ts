@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import { AuditLog } from '../security/audit.js';
 import { redact } from '../security/redact.js';
 

@@ -1,7 +1,7 @@
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { listAgents } from '../agents/heartbeat.js';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 
 /**
  * `fleetbot backup` and `fleetbot restore`: what fleetbot keeps in Redis that a lost volume would lose, in one file.
@@ -23,7 +23,7 @@ type RedisType = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'stream';
  */
 const FAMILIES = [
   { family: 'audit', owner: 'security/audit.ts', match: /^audit$/, types: ['stream'] },
-  { family: 'silences', owner: 'bot/notifier/alert-book.ts', match: /^silences$/, types: ['hash'] },
+  { family: 'silences', owner: 'state/silences.ts', match: /^silences$/, types: ['hash'] },
   { family: 'alert-state', owner: 'bot/notifier/alert-book.ts', match: /^alert-state$/, types: ['hash'] },
   { family: 'healer', owner: 'agents/heal-state.ts', match: /^heal:(paused|last|crash-loop-alerts)$/, types: ['hash', 'set'] },
   { family: 'healer', owner: 'agents/heal-state.ts', match: /^heal:(incidents|streak):[^:]+$/, types: ['zset', 'string'] },

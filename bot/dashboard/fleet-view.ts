@@ -1,13 +1,14 @@
 import { Queue } from 'bullmq';
 import { z } from 'zod';
 import { agentPresence, type AgentPresence } from '../../agents/agent-watch.js';
-import { listAgents, type AgentInfo } from '../../agents/heartbeat.js';
+import { listAgents } from '../../agents/heartbeat.js';
 import { lastPoll, lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
-import { MemberStatusSchema, type MemberStatus } from '../../mcp-fleet/status.js';
+import type { QueueView, Snapshot } from '../../commands/index.js';
+import { MemberStatusSchema } from '../../mcp-fleet/status.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
-import type { RedisHub } from '../../queues/connection.js';
-import { AuditLog, type AuditEntry } from '../../security/audit.js';
+import type { RedisHub } from '../../redis/hub.js';
+import { AuditLog } from '../../security/audit.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -17,27 +18,8 @@ import { fleetGauges } from '../../telemetry/metrics.js';
  * Side effects: reads Redis.
  */
 
-export interface QueueView {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  /** Jobs finished in the last full minute, as BullMQ's own metrics count them. */
-  completedPerMinute: number;
-  failedPerMinute: number;
-}
-
-export interface Snapshot {
-  at: number;
-  members: MemberStatus[];
-  /** When the health agent last wrote the member status; undefined if it never has. */
-  statusAt?: number;
-  queues: QueueView[];
-  findings: { block: number; at: number; scanMs: number; lines: { id: string; text: string }[] } | null;
-  healing: AuditEntry[];
-  audit: AuditEntry[];
-  agents: AgentInfo[];
+/** What the bot's /metrics needs beyond the commands' snapshot. */
+export interface FleetSnapshot extends Snapshot {
   /** Each agent by name, stopped ones included, for fleetbot_agent_up. */
   presence: AgentPresence[];
   /** The scanner's latest chain read. */
@@ -55,7 +37,7 @@ export class FleetView {
     this.audit = new AuditLog(hub, async () => {});
   }
 
-  async snapshot(): Promise<Snapshot> {
+  async snapshot(): Promise<FleetSnapshot> {
     const [status, queues, scan, recent, agents, presence, poll] = await Promise.all([
       this.hub.client.get(this.hub.key('fleet-status')),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
@@ -105,7 +87,7 @@ export class FleetView {
   }
 
   /** Sets the fleet-wide Prometheus gauges from a snapshot (called before each scrape). */
-  static setGauges(snapshot: Snapshot): void {
+  static setGauges(snapshot: FleetSnapshot): void {
     for (const gauge of Object.values(fleetGauges)) gauge.reset();
     for (const m of snapshot.members) {
       fleetGauges.memberUp.set({ member: m.name }, m.state === 'running' ? 1 : 0);

@@ -5,8 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealState } from '../../agents/heal-state.js';
 import { startHeartbeat } from '../../agents/heartbeat.js';
 import { AlertBook } from '../../bot/notifier/alert-book.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 import { AuditLog, type AuditEntry } from '../../security/audit.js';
+import { SilenceStore } from '../../state/silences.js';
 import { fleetbot } from '../support/cli.js';
 import { dropHub, testHub, TEST_REDIS_URL } from '../support/redis.js';
 
@@ -48,13 +49,14 @@ describe('backup and restore of what fleetbot keeps in Redis', () => {
   const file = path.join(dir, 'fleet.backup');
   const cli = (args: string[], prefix = hub.prefix) => fleetbot(args, '', { REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, PATH: process.env.PATH }, dir);
   const audit = new AuditLog(hub, async () => {});
-  const book = new AlertBook(hub, [], 4 * 3600_000);
+  const silences = new SilenceStore(hub);
+  const book = new AlertBook(hub, silences, [], 4 * 3600_000);
   const heal = new HealState(hub);
 
   beforeAll(async () => {
     const now = Date.now();
     for (const command of ['restart', 'silence', 'heal']) await audit.record(entry(command, now, { member: 'price-feed' }));
-    await book.silence('price-feed', 3600_000, 'olga');
+    await silences.silence('price-feed', 3600_000, 'olga');
     await book.accept({ key: 'liquidity-down', status: 'firing', severity: 'critical', member: 'liquidity', title: 'liquidity is down', at: now });
     await heal.pauseFor('arbitrage', { by: 'healer', at: now, reason: 'crash-loop', detail: '5 restarts in 10m' });
     await heal.incident('arbitrage', 3600_000, now);
@@ -82,7 +84,7 @@ describe('backup and restore of what fleetbot keeps in Redis', () => {
   it('GIVEN a fleet with history WHEN backed up, Redis wiped and restored THEN the audit trail, silences, alert and healer state and findings are back; queues, rate limits and chat are not', async () => {
     const before = {
       audit: await audit.recent(10),
-      silences: await book.list(),
+      silences: await silences.list(),
       paused: await heal.paused(),
       incidents: await heal.incidents('arbitrage', 3600_000),
     };
@@ -104,7 +106,7 @@ describe('backup and restore of what fleetbot keeps in Redis', () => {
     expect(restored.stderr).toMatch(/^restored \d+ keys of /);
 
     expect(await audit.recent(10)).toEqual(before.audit);
-    expect(await book.list()).toEqual(before.silences);
+    expect(await silences.list()).toEqual(before.silences);
     expect(await heal.paused()).toEqual(before.paused);
     expect(await heal.incidents('arbitrage', 3600_000)).toBe(before.incidents);
     expect(await heal.crashLoopAlerts()).toEqual(['arbitrage']);
