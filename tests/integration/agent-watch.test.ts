@@ -5,11 +5,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALIVE_MS } from '../../agents/heartbeat.js';
+import { watchAgents } from '../../agents/agent-watch.js';
+import { ALIVE_MS, startHeartbeat } from '../../agents/heartbeat.js';
+import { openShared } from '../../bot/roots.js';
+import { Stack } from '../../bot/stack.js';
+import { createLogger } from '../../telemetry/logger.js';
 import { startDashboardFor } from '../../bot/roots.js';
 import type { Alert } from '../../queues/notify.js';
 import { ROOT, testServer, waitFor } from '../support/fleet.js';
-import { TEST_REDIS_URL } from '../support/redis.js';
+import { dropHub, testHub, TEST_REDIS_URL } from '../support/redis.js';
 import { startStack } from '../support/stack.js';
 
 // The health agent watches the other agents' heartbeats: an agent killed (or stopped) raises `agent down` through the
@@ -101,4 +105,33 @@ describe('agent watch: an agent that stops beating is alerted and shown in /metr
     expect(await metric('fleetbot_agent_up', 'risk')).toBe(0);
     expect((await alerts()).some((a) => a.key === 'agent-health-down')).toBe(false);
   }, 120_000);
+});
+
+describe('agent watch: restarts and shutdowns are not outages', () => {
+  it("GIVEN a watcher just started and an agent of its own process THEN no alert during one heartbeat timeout, none for its own agent stopping, and one for the absent agent after", async () => {
+    const hub = testHub();
+    const stack = new Stack(createLogger({ level: 'error' }));
+    const { notify } = openShared(stack, hub);
+    try {
+      // An agent last seen (in another process) just before this watcher started: a deploy in progress.
+      const now = Date.now();
+      await hub.client.hset(hub.key('agents', 'seen'), 'scanner', JSON.stringify({ at: now - 1000, instance: 'scanner@elsewhere:1:abcd' }));
+      const ownAgent = startHeartbeat(hub, 'reporter');
+      const watch = watchAgents({ hub, notify, log: createLogger({ level: 'error' }), self: 'health', everyMs: 200 });
+      const startedAt = Date.now();
+      const alerts = async () => (await notify.queue.getJobs(['waiting'])).filter((j) => j.name === 'alert').map((j) => j.data as Alert);
+      await waitFor(async () => ((await hub.client.hexists(hub.key('agents', 'seen'), 'reporter')) ? true : undefined), { what: 'reporter beating' });
+      await ownAgent.stop();
+      // The reporter, of this process, stopped: the process is shutting down, not the reporter failing.
+      const scanner = await waitFor(async () => (await alerts()).find((a) => a.key === 'agent-scanner-down'), { what: 'scanner down', timeoutMs: ALIVE_MS + 10_000, everyMs: 200 });
+      expect(scanner.at - startedAt).toBeGreaterThanOrEqual(ALIVE_MS);
+      expect(scanner.detail).toMatch(/^no heartbeat for \d+ s, over the 15 s allowed \(last: scanner@elsewhere:1:abcd\)$/);
+      await watch.round();
+      expect((await alerts()).map((a) => a.key)).toEqual(['agent-scanner-down']);
+      await watch.stop();
+    } finally {
+      await stack.stop();
+      await dropHub(hub);
+    }
+  }, 60_000);
 });
