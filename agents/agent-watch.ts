@@ -15,7 +15,7 @@ import { ALIVE_MS, listAgents } from './heartbeat.js';
  */
 
 /** A name silent this long is no longer expected back: its alert resolves and it leaves the metrics. */
-export const FORGET_AFTER_MS = 24 * 3600_000;
+const FORGET_AFTER_MS = 24 * 3600_000;
 /** While an agent stays down its alert fires again this often, so the alert book can remind (its repeat interval). */
 const REFIRE_MS = 60_000;
 

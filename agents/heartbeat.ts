@@ -10,7 +10,7 @@ import { PROCESS_INSTANCE } from '../telemetry/instance.js';
  * `<prefix>:agents:seen` (each name's latest beat, kept after it stops: agent-watch alerts on names gone silent).
  */
 
-export const BEAT_MS = 5000;
+const BEAT_MS = 5000;
 /** An agent silent for three beats is gone. */
 export const ALIVE_MS = 3 * BEAT_MS;
 /** Entries of agents gone for this long are removed. */

@@ -12,7 +12,7 @@ import type { RedisHub } from '../redis/hub.js';
  */
 
 /** Bumped when the file's meaning changes; restore reads only this version. */
-export const BACKUP_FORMAT_VERSION = 1;
+const BACKUP_FORMAT_VERSION = 1;
 const FORMAT = 'fleetbot-backup';
 
 type RedisType = 'string' | 'hash' | 'set' | 'zset' | 'list' | 'stream';
@@ -32,7 +32,6 @@ const FAMILIES = [
   { family: 'chat', owner: 'bot/chat/memory.ts', match: /^chat:.+$/, types: ['list', 'string', 'hash'], optIn: true },
 ] as const satisfies readonly { family: string; owner: string; match: RegExp; types: readonly RedisType[]; optIn?: boolean }[];
 
-export type BackupFamily = (typeof FAMILIES)[number]['family'];
 
 const BackupKeySchema = z.object({
   key: z.string().min(1).describe('relative to the prefix'),
@@ -54,7 +53,7 @@ const BackupSchema = z.object({
 });
 export type Backup = z.infer<typeof BackupSchema>;
 
-export class BackupError extends Error {}
+class BackupError extends Error {}
 
 function familyOf(relative: string, type: string, chat: boolean) {
   return FAMILIES.find((f) => f.match.test(relative) && (f.types as readonly string[]).includes(type) && (chat || !('optIn' in f && f.optIn)));
