@@ -1,58 +1,19 @@
-import { z } from 'zod';
-import type { RedisHub } from '../redis/hub.js';
 import type { Alert, NotifyClient } from '../queues/notify.js';
+import type { RedisHub } from '../redis/hub.js';
+import { agentPresence, ALIVE_MS, type AgentPresence } from '../state/heartbeats.js';
 import { PROCESS_INSTANCE } from '../telemetry/instance.js';
 import type { Logger } from '../telemetry/logger.js';
-import { ALIVE_MS, listAgents } from './heartbeat.js';
 
 /**
- * Which agents are up, by name, from their heartbeats — including agents that stopped and no longer beat at all,
- * since an agent that is not there is the one to tell someone about. The health agent runs the watch and raises an
- * `agent down` alert for every other agent (its own absence is Prometheus's to see: `fleetbot_agent_up` on the
- * bot's /metrics, and the rules in deploy/monitoring/rules/).
- * Side effects: reads `<prefix>:agents` and `<prefix>:agents:seen`, forgets names silent for a day; the watch also
- * keeps `<prefix>:agents:down` (the names it alerted about) and adds alerts to the notify queue.
+ * The watch over the agents, run by the health agent: an `agent down` alert for every other agent whose heartbeat
+ * (state/heartbeats.ts) is stale or gone, resolved when it is back. Its own absence is Prometheus's to see
+ * (`fleetbot_agent_up` on the bot's /metrics, and the rules in deploy/monitoring/rules/).
+ * Side effects: reads the heartbeats; keeps `<prefix>:agents:down` (the names it alerted about); adds alerts to the
+ * notify queue.
  */
 
-/** A name silent this long is no longer expected back: its alert resolves and it leaves the metrics. */
-const FORGET_AFTER_MS = 24 * 3600_000;
 /** While an agent stays down its alert fires again this often, so the alert book can remind (its repeat interval). */
 const REFIRE_MS = 60_000;
-
-export interface AgentPresence {
-  name: string;
-  up: boolean;
-  /** Latest heartbeat of any instance of this agent (unix ms). */
-  lastBeatAt: number;
-  /** The instance that wrote it (`name@host:pid:id`). */
-  lastInstance?: string;
-  /** Where it ran, while its instance entry is there (a clean stop removes it). */
-  last?: { host: string; pid: number };
-}
-
-const SeenSchema = z.object({ at: z.number(), instance: z.string() });
-
-export async function agentPresence(hub: RedisHub, now = Date.now()): Promise<AgentPresence[]> {
-  const seenKey = hub.key('agents', 'seen');
-  const [instances, seen] = await Promise.all([listAgents(hub, now), hub.client.hgetall(seenKey)]);
-  const byName = new Map<string, AgentPresence>();
-  for (const [name, json] of Object.entries(seen)) {
-    const parsed = SeenSchema.safeParse(JSON.parse(json));
-    if (!parsed.success || !(now - parsed.data.at <= FORGET_AFTER_MS)) await hub.client.hdel(seenKey, name);
-    else byName.set(name, { name, up: false, lastBeatAt: parsed.data.at, lastInstance: parsed.data.instance });
-  }
-  for (const agent of instances) {
-    const entry = byName.get(agent.name) ?? { name: agent.name, up: false, lastBeatAt: 0 };
-    entry.up ||= agent.alive;
-    if (agent.beatAt >= entry.lastBeatAt) {
-      entry.lastBeatAt = agent.beatAt;
-      entry.lastInstance = agent.instance;
-    }
-    if (agent.instance === entry.lastInstance) entry.last = { host: agent.host, pid: agent.pid };
-    byName.set(agent.name, entry);
-  }
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
-}
 
 export interface AgentWatch {
   /** One round now (the watch runs rounds by itself every `everyMs`). */
@@ -109,7 +70,7 @@ export function watchAgents({ hub, notify, log, self, everyMs = 1000 }: { hub: R
     for (const name of await hub.client.smembers(downKey)) {
       if (known.has(name) || (await hub.client.srem(downKey, name)) === 0) continue;
       firedAt.delete(name);
-      await notify.add('alert', { key: `agent-${name}-down`, status: 'resolved', severity: 'critical', title: `agent ${name} is no longer watched`, detail: `silent for over ${FORGET_AFTER_MS / 3600_000} h`, at: now });
+      await notify.add('alert', { key: `agent-${name}-down`, status: 'resolved', severity: 'critical', title: `agent ${name} is no longer watched`, detail: 'silent for over a day', at: now });
     }
   };
 

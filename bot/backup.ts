@@ -1,6 +1,6 @@
 import { chmod, readFile, rename, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { listAgents } from '../agents/heartbeat.js';
+import { listAgents } from '../state/heartbeats.js';
 import type { RedisHub } from '../redis/hub.js';
 
 /**
@@ -25,9 +25,9 @@ const FAMILIES = [
   { family: 'audit', owner: 'security/audit.ts', match: /^audit$/, types: ['stream'] },
   { family: 'silences', owner: 'state/silences.ts', match: /^silences$/, types: ['hash'] },
   { family: 'alert-state', owner: 'bot/notifier/alert-book.ts', match: /^alert-state$/, types: ['hash'] },
-  { family: 'healer', owner: 'agents/heal-state.ts', match: /^heal:(paused|last|crash-loop-alerts)$/, types: ['hash', 'set'] },
-  { family: 'healer', owner: 'agents/heal-state.ts', match: /^heal:(incidents|streak):[^:]+$/, types: ['zset', 'string'] },
-  { family: 'findings', owner: 'agents/scanner.ts', match: /^defi:(last-scan|posted|stats)$/, types: ['string', 'hash'] },
+  { family: 'healer', owner: 'state/heal-state.ts', match: /^heal:(paused|last|crash-loop-alerts)$/, types: ['hash', 'set'] },
+  { family: 'healer', owner: 'state/heal-state.ts', match: /^heal:(incidents|streak):[^:]+$/, types: ['zset', 'string'] },
+  { family: 'findings', owner: 'state/defi-scan.ts', match: /^defi:(last-scan|posted|stats)$/, types: ['string', 'hash'] },
   { family: 'confirmations', owner: 'bot/confirmations.ts', match: /^confirm:[^:]+$/, types: ['string', 'hash'] },
   { family: 'chat', owner: 'bot/chat/memory.ts', match: /^chat:.+$/, types: ['list', 'string', 'hash'], optIn: true },
 ] as const satisfies readonly { family: string; owner: string; match: RegExp; types: readonly RedisType[]; optIn?: boolean }[];

@@ -1,14 +1,12 @@
 import { Queue } from 'bullmq';
-import { z } from 'zod';
-import { agentPresence, type AgentPresence } from '../../agents/agent-watch.js';
-import { listAgents } from '../../agents/heartbeat.js';
-import { lastPoll, lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
 import type { QueueView, Snapshot } from '../../commands/index.js';
-import { MemberStatusSchema } from '../../mcp-fleet/status.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../redis/hub.js';
 import { AuditLog } from '../../security/audit.js';
+import { lastScan, rpcState } from '../../state/defi-scan.js';
+import { readFleetStatus } from '../../state/fleet-status.js';
+import { agentPresence, listAgents, type AgentPresence } from '../../state/heartbeats.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -26,8 +24,6 @@ export interface FleetSnapshot extends Snapshot {
   chain: { ok: boolean; block?: number; at: number } | null;
 }
 
-const StatusSnapshotSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
-
 export class FleetView {
   private readonly queues: Map<string, Queue>;
   private readonly audit: AuditLog;
@@ -39,19 +35,18 @@ export class FleetView {
 
   async snapshot(): Promise<FleetSnapshot> {
     const [status, queues, scan, recent, agents, presence, poll] = await Promise.all([
-      this.hub.client.get(this.hub.key('fleet-status')),
+      readFleetStatus(this.hub),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
       lastScan(this.hub),
       this.audit.recent(100),
       listAgents(this.hub),
       agentPresence(this.hub),
-      lastPoll(this.hub),
+      rpcState(this.hub),
     ]);
-    const parsed = status ? StatusSnapshotSchema.safeParse(JSON.parse(status)).data : undefined;
     return {
       at: Date.now(),
-      members: parsed?.members ?? [],
-      statusAt: parsed?.at,
+      members: status?.members ?? [],
+      statusAt: status?.at,
       queues,
       findings: scan && {
         block: scan.block,
@@ -63,7 +58,7 @@ export class FleetView {
       audit: recent.filter((e) => e.via !== 'healer').slice(0, 20),
       agents,
       presence,
-      chain: poll && { ok: poll.ok, block: poll.block, at: poll.at },
+      chain: poll ? { ok: poll.ok, block: poll.block, at: poll.at } : null,
     };
   }
 

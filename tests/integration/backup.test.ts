@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealState } from '../../agents/heal-state.js';
+import { HealState } from '../../state/heal-state.js';
 import { startHeartbeat } from '../../agents/heartbeat.js';
 import { AlertBook } from '../../bot/notifier/alert-book.js';
 import type { RedisHub } from '../../redis/hub.js';
