@@ -316,3 +316,15 @@ export const LOOK_ALIKES: LookAlike[] = [
 ];
 
 export const HARMLESS: string[] = LOOK_ALIKES.map((l) => l.text);
+
+/** Pieces of `secret` that `shown` still shows: any 12-character window, or any three words in a row of a seed. */
+export function fragmentsShown(secret: string, shown: string): string[] {
+  const words = secret.split(/[^A-Za-z]+/).filter(Boolean);
+  if (words.length >= 8 && words.every((w) => /^[A-Za-z]{3,8}$/.test(w))) {
+    const flat = ` ${shown.toLowerCase().replace(/[^a-z]+/g, ' ')} `;
+    return words.slice(0, -2).map((_, i) => words.slice(i, i + 3).join(' ').toLowerCase()).filter((run) => flat.includes(` ${run} `));
+  }
+  const out: string[] = [];
+  for (let i = 0; i + 12 <= secret.length; i++) if (shown.includes(secret.slice(i, i + 12))) out.push(secret.slice(i, i + 12));
+  return out;
+}

@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { redact, redactLines } from '../../../security/redact.js';
-import { DISCORD, LOOK_ALIKES, SECRET_CORPUS } from '../../support/secrets.js';
-
-/** Every 12-character window of the secret (or every run of three words, for a seed phrase) that the text shows. */
-function fragmentsShown(secret: string, shown: string): string[] {
-  const words = secret.split(/[^A-Za-z]+/).filter(Boolean);
-  if (words.length >= 8 && words.every((w) => /^[A-Za-z]{3,8}$/.test(w))) {
-    const lower = shown.toLowerCase();
-    return words.slice(0, -2).map((_, i) => words.slice(i, i + 3).join(' ').toLowerCase()).filter((run) => lower.replace(/[^a-z]+/g, ' ').includes(run));
-  }
-  const out: string[] = [];
-  for (let i = 0; i + 12 <= secret.length; i++) if (shown.includes(secret.slice(i, i + 12))) out.push(secret.slice(i, i + 12));
-  return out;
-}
+import { DISCORD, fragmentsShown, LOOK_ALIKES, SECRET_CORPUS } from '../../support/secrets.js';
 
 describe('redact', () => {
   it.each(SECRET_CORPUS.map((s) => [`${s.kind} (${s.format})`, s] as const))('GIVEN %s THEN no part of the secret is shown', (_name, sample) => {
