@@ -5,7 +5,7 @@ import { argSpecs, neededPermission, OpsError, type Command, type CommandContext
 import type { Member } from '../mcp-fleet/manifest.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
-import type { AuditLog } from '../security/audit.js';
+import { auditArgs, type AuditLog } from '../security/audit.js';
 import { hasPermission, type Caller } from '../security/permissions.js';
 import { isLimited, slowDown, type RateLimiter } from '../security/rate-limit.js';
 import { redact } from '../security/redact.js';
@@ -176,7 +176,7 @@ export class Dispatcher {
         via: request.caller.via,
         channel: request.channel,
         command: request.command,
-        args: request.args,
+        args: auditArgs(request.args, outcome),
         outcome,
         detail: redact(detail),
       });

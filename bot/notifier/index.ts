@@ -11,6 +11,7 @@ import type { Confirmations } from '../confirmations.js';
 import type { AlertBook } from './alert-book.js';
 import { startWorker } from '../../queues/typed-queue.js';
 import { AuditEntrySchema } from '../../security/audit.js';
+import { escapeCode, escapeInline } from '../../security/escape.js';
 import { redact } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { metrics } from '../../telemetry/metrics.js';
@@ -261,7 +262,13 @@ export class Notifier {
       embeds.push({
         title: `audit · ${audit.length} action${audit.length === 1 ? '' : 's'}`,
         description: audit
-          .map(({ entry: e }) => `${mark[e.outcome]} **${e.user.name}** \`/${e.command} ${Object.values(e.args).join(' ')}\` (${e.via}) — ${e.outcome}: ${e.detail}`)
+          // Names, arguments and replies come from people and tools: escaped and on one line, so no argument can
+          // fake an entry of its own. Redacted before the escape's bound cuts anything short.
+          .map(({ entry: e }) => {
+            const args = Object.values(e.args).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+            const request = escapeCode(redact([`/${e.command}`, ...args].join(' ')), 300);
+            return `${mark[e.outcome]} **${escapeInline(e.user.name, 64)}** \`${request}\` (${escapeInline(e.via, 20)}) — ${e.outcome}: ${escapeInline(redact(e.detail), 300)}`;
+          })
           .join('\n'),
         color: 0x95a5a6,
       });
