@@ -143,7 +143,7 @@ program
     const config = loadEnvConfig();
     process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
       // Only what the check needs: it runs every few seconds in each agent's container.
-      const { RedisHub } = await import('../queues/connection.js');
+      const { RedisHub } = await import('../redis/hub.js');
       const { listAgents } = await import('../agents/heartbeat.js');
       if (!config.redis.url) throw new Error('set REDIS_URL: the heartbeats are in Redis');
       const hub = new RedisHub(config.redis.url, config.redis.prefix);

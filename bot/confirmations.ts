@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Command, Reply } from '../commands/index.js';
 import { neededPermission } from '../commands/index.js';
-import type { RedisHub } from '../queues/connection.js';
-import { hasPermission, type Caller } from '../security/permissions.js';
+import type { RedisHub } from '../redis/hub.js';
+import { CallerPermissionSchema, hasPermission, type Caller } from '../security/permissions.js';
 import { metrics } from '../telemetry/metrics.js';
 import type { CommandRequest, Dispatcher } from './dispatch.js';
 
@@ -17,7 +17,7 @@ export const CONFIRM_TTL_MS = 15 * 60_000;
 
 const PendingSchema = z.object({
   request: z.object({
-    caller: z.object({ id: z.string(), name: z.string(), permission: z.enum(['none', 'read', 'operate', 'admin']), via: z.string() }),
+    caller: z.object({ id: z.string(), name: z.string(), permission: CallerPermissionSchema, via: z.string() }),
     channel: z.string(),
     command: z.string(),
     args: z.record(z.string(), z.unknown()),

@@ -2,7 +2,7 @@ import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
 import { formatDuration } from '../config/duration.js';
 import { argSpecs, neededPermission, OpsError, type Command, type CommandContext, type DefiClients, type FleetDirectory, type Reply } from '../commands/index.js';
-import type { Member } from '../mcp-fleet/manifest.js';
+import type { Member } from '../config/manifest.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
 import { auditArgs, type AuditLog } from '../security/audit.js';

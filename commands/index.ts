@@ -2,15 +2,14 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { Permission } from '../config/index.js';
-import type { Member } from '../mcp-fleet/manifest.js';
+import type { Member } from '../config/manifest.js';
 import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { HealerControl } from '../agents/heal-state.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
 import type { Telemetry } from '../bot/dashboard/watch.js';
 import type { Silences } from '../bot/notifier/alert-book.js';
-import type { Caller } from '../security/permissions.js';
+import { PermissionSchema, type Caller, type Permission } from '../security/permissions.js';
 
 /**
  * The Command contract. Each other file in this folder default-exports one command; slash-command JSON, the `!`
@@ -100,7 +99,7 @@ const CommandShape = z.object({
   name: z.string().regex(NAME, 'lower-case, at most 32 characters'),
   description: z.string().min(1).max(100),
   args: z.custom<z.ZodObject>((v) => v instanceof z.ZodObject, 'a zod object'),
-  permission: z.enum(['read', 'operate', 'admin']),
+  permission: PermissionSchema,
   readOnly: z.custom<Command['readOnly']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   destructive: z.boolean().optional(),
   run: z.custom<Command['run']>((v) => typeof v === 'function', 'a function'),

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import type { RiskSettings } from '../defi/risk.js';
-import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from '../mcp-fleet/manifest.js';
+import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from './manifest.js';
+import { CallerPermissionSchema, PermissionSchema, type CallerPermission, type Permission } from '../security/permissions.js';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 import { DurationSchema } from './duration.js';
 
 /**
@@ -11,7 +12,6 @@ import { DurationSchema } from './duration.js';
  * This is the only module that reads `process.env`; everything else receives a Config.
  */
 
-const PermissionSchema = z.enum(['read', 'operate', 'admin']);
 
 const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const optionalUrl = blankIsUnset(z.url());
@@ -63,7 +63,7 @@ export const EnvSchema = z.object({
   DOCKER_HOST: blankIsUnset(DockerHostSchema).describe('the Docker engine for FLEET_BACKEND=docker; unset: /var/run/docker.sock'),
   FLEETBOT_HOME: z.string().default('.fleetbot').describe('local state: embedded Redis data'),
   RPC_URL: optionalUrl.describe('JSON-RPC endpoint of the chain'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   OPS_TIMEOUT: DurationSchema.default(30_000).describe('how long a command waits for its job'),
   CONSOLE_PERMISSION: PermissionSchema.default('admin').describe('what the console user may do'),
   DISCORD_TOKEN: blankIsUnset(z.string()).describe('bot token; set, fleetbot talks to Discord instead of the console'),
@@ -76,7 +76,7 @@ export const EnvSchema = z.object({
   DISCORD_ADMIN_USERS: idList,
   DISCORD_OPERATE_USERS: idList,
   DISCORD_READ_USERS: idList,
-  DISCORD_DEFAULT_PERMISSION: z.enum(['none', 'read', 'operate', 'admin']).default('read').describe('for members with no mapped role'),
+  DISCORD_DEFAULT_PERMISSION: CallerPermissionSchema.default('read').describe('for members with no mapped role'),
   DISCORD_ALERTS_CHANNEL: optionalId,
   DISCORD_FINDINGS_CHANNEL: optionalId,
   DISCORD_HEALING_CHANNEL: optionalId,
@@ -124,6 +124,15 @@ export const EnvSchema = z.object({
 });
 
 /** What the DeFi agents, commands and servers need. Execution needs both the key and the contract. */
+/** Limits as configured (human units, e.g. MIN_PROFIT=0.01 in the base token). */
+export interface RiskSettings {
+  minProfit: string;
+  maxPoolSharePercent: number;
+  maxGasPriceGwei: number;
+  /** Symbol → largest amount of that token one trade may move, in token units. */
+  tokenCaps: Record<string, string>;
+}
+
 export interface DefiConfig {
   rpcUrl?: string;
   poolsFile?: string;
@@ -135,7 +144,6 @@ export interface DefiConfig {
   autoExecute: string[];
 }
 
-export type Permission = z.infer<typeof PermissionSchema>;
 export type NotifyKind = 'alert' | 'finding' | 'healing' | 'audit';
 
 export interface DiscordConfig {
@@ -145,7 +153,7 @@ export interface DiscordConfig {
   apiUrl?: string;
   /** Role and user ids granted each level; the highest match wins. */
   grants: Record<Permission, { roles: string[]; users: string[] }>;
-  defaultPermission: Permission | 'none';
+  defaultPermission: CallerPermission;
   channels: Partial<Record<NotifyKind, string>>;
   criticalRole?: string;
   /** Channels where every message is a chat turn. */
@@ -160,7 +168,6 @@ export interface ChatConfig {
   toolPatterns: string[];
   memory: { turns: number; tokens: number; ttlMs: number };
 }
-export type LogLevel = NonNullable<z.infer<typeof EnvSchema>['LOG_LEVEL']>;
 
 export interface EnvConfig {
   redis: { url?: string; prefix: string };

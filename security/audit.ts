@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import { escapeCode } from './escape.js';
 import { redact } from './redact.js';
 

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Worker } from 'bullmq';
 import { describeOpportunity } from '../../defi/describe.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 import { notifyQueue } from '../../queues/notify.js';
 import { startWorker } from '../../queues/typed-queue.js';
 import type { Caller } from '../../security/permissions.js';

@@ -5,7 +5,7 @@ import { lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
 import { MemberStatusSchema, type MemberStatus } from '../../mcp-fleet/status.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 import { AuditLog, type AuditEntry } from '../../security/audit.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 

@@ -17,9 +17,9 @@ import {
   type User,
 } from 'discord.js';
 import { argSpecs, type Command, type Reply } from '../../commands/index.js';
-import type { DiscordConfig, Permission } from '../../config/index.js';
-import type { RedisHub } from '../../queues/connection.js';
-import { highestGrant, type Caller } from '../../security/permissions.js';
+import type { DiscordConfig } from '../../config/index.js';
+import type { RedisHub } from '../../redis/hub.js';
+import { highestGrant, type Caller, type Permission } from '../../security/permissions.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { answerConfirmation, CONFIRM_TTL_MS, confirmQuestion } from '../confirmations.js';
 import type { CommandRequest } from '../dispatch.js';

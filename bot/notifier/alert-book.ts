@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Member } from '../../mcp-fleet/manifest.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { Member } from '../../config/manifest.js';
+import type { RedisHub } from '../../redis/hub.js';
 import type { Alert } from '../../queues/notify.js';
 
 /**

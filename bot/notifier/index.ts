@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { z } from 'zod';
 import { formatDuration } from '../../config/duration.js';
 import type { NotifyKind } from '../../config/index.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 import { formatAmount } from '../../defi/describe.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import { AlertSchema, FindingSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
 import { redactLines } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../manifest.js';
+import { interpolate, type Member } from '../../config/manifest.js';
 import { SECRET_CONTEXT_LINES, type FleetBackend, type HealthCheck, type LogOptions, type McpEndpoint, type MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { redactLines } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../manifest.js';
+import { interpolate, type Member } from '../../config/manifest.js';
 import { freePort } from '../ports.js';
 import { SECRET_CONTEXT_LINES, type FleetBackend, type LogOptions, type McpEndpoint, type MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';

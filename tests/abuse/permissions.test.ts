@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerConfirmation } from '../../bot/confirmations.js';
-import type { Permission } from '../../config/index.js';
+import type { Permission } from '../../security/permissions.js';
 import { AuditLog } from '../../security/audit.js';
 import type { Caller } from '../../security/permissions.js';
 import { startFakeOpenAI, toolResults, type FakeOpenAI } from '../support/fake-openai.js';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../mcp-fleet/backends/index.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { BACKENDS, type BackendUnderTest } from '../support/backends.js';
 import { ROOT, waitFor } from '../support/fleet.js';
 import { operator, startStack } from '../support/stack.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DiscordMessage } from '../../bot/discord/render.js';
 import { AlertBook } from '../../bot/notifier/alert-book.js';
 import { Notifier } from '../../bot/notifier/index.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 import { notifyQueue, type Alert } from '../../queues/notify.js';
 import { QueueClient } from '../../queues/typed-queue.js';
 import { createLogger } from '../../telemetry/logger.js';

@@ -1,4 +1,4 @@
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { startDiscord } from '../../bot/roots.js';
 import type { DiscordConfig } from '../../config/index.js';
 import { clientOptionsFor, startFakeDiscord, type FakeMessage, type InteractionHandle } from './fake-discord/index.js';

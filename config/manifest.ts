@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DurationSchema } from '../config/duration.js';
+import { DurationSchema } from './duration.js';
 
 /**
  * The fleet manifest (`fleet.yaml`): every MCP server and agent fleetbot runs and watches.
