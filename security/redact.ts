@@ -215,7 +215,8 @@ const RULES: Rule[] = [
   { kind: 'jwt', hint: /eyJ/, pattern: /\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.?[A-Za-z0-9_-]*/g },
   { kind: 'discord-token', pattern: /(?<![\w-])[MNO][A-Za-z\d_-]{23,27}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,40}(?![\w-])/g },
   { kind: 'anthropic-key', hint: /sk-ant/, pattern: /\bsk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_-]{20,}/g },
-  { kind: 'openai-key', hint: /sk-/, pattern: /\bsk-(?:proj-|svcacct-|admin-|None-)?[A-Za-z0-9_-]{20,}/g },
+  // A distinctive prefix gives away even a cut-off key (a user pasting half of one).
+  { kind: 'openai-key', hint: /sk-/, pattern: /\bsk-(?:(?:proj|svcacct|admin|None)-[A-Za-z0-9_-]{8,}|[A-Za-z0-9_-]{20,})/g },
   { kind: 'github-token', hint: /gh[pousr]_|github_pat_/, pattern: /\b(?:gh[pousr]_[A-Za-z0-9_]{30,}|github_pat_[A-Za-z0-9_]{22,})/g },
   { kind: 'gitlab-token', hint: /gl|GR1348941/, pattern: /\b(?:glpat|gldt|glrt|glptt|glft|glsoat|glcbt|glimt|glagent|gloas)-[A-Za-z0-9_-]{20,}|\bGR1348941[A-Za-z0-9_-]{20,}/g },
   { kind: 'aws-access-key', hint: /A3T|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA/, pattern: /\b(?:A3T[A-Z0-9]|AKIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ASIA)[A-Z0-9]{16}\b/g },
