@@ -2,14 +2,13 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { Member } from '../config/manifest.js';
-import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
-import type { OpsClient } from '../queues/ops.js';
-import type { HealerControl } from '../agents/heal-state.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
-import type { Telemetry } from '../bot/dashboard/watch.js';
-import type { Silences } from '../bot/notifier/alert-book.js';
 import { PermissionSchema, type Caller, type Permission } from '../security/permissions.js';
+import type { AgentInfo } from '../state/heartbeats.js';
+import type { NotifyClient } from '../queues/notify.js';
+import type { OpsClient } from '../queues/ops.js';
+import type { DefiClients, FleetDirectory, HealerControl, Silences, Telemetry } from './context.js';
+
+export type { ChartImage, DefiClients, FleetDirectory, HealerControl, QueueView, Silences, Snapshot, Telemetry } from './context.js';
 
 /**
  * The Command contract. Each other file in this folder default-exports one command; slash-command JSON, the `!`
@@ -41,17 +40,13 @@ export class OpsError extends Error {
   }
 }
 
-export interface FleetDirectory {
-  members: readonly Member[];
-  /** The member by name, or an OpsError that names the closest match and the valid choices. */
-  member(name: string): Member;
-}
-
 export interface CommandContext {
   caller: Caller;
   channel: string;
   fleet: FleetDirectory;
   ops: OpsClient;
+  /** The notify queue: what the notifier posts to the channels. */
+  notify: NotifyClient;
   /** The DeFi agents: scanner (`defi`), risk, executor. */
   defi: DefiClients;
   /** How long to wait for a job's result. */
@@ -65,12 +60,6 @@ export interface CommandContext {
   telemetry: Telemetry;
 }
 
-export interface DefiClients {
-  scanner: DefiClient;
-  risk: RiskClient;
-  execute: ExecuteClient;
-}
-
 export interface Command<A extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
@@ -79,14 +68,45 @@ export interface Command<A extends z.ZodObject = z.ZodObject> {
   permission: Permission;
   /** For a command that both looks and changes (`/heal status|pause`): the invocations that only look need `read`. */
   readOnly?(args: z.output<A>): boolean;
-  /** Asked for in plain language, it needs a confirmation first. */
+  /** Disrupts the fleet (restart, trade): typed on a shared channel, it asks for a confirmation first. */
   destructive?: boolean;
+  /** For a command that runs MCP tools (`/execute`): which, so the permission is the most any of them needs, as the fleet trusts them. */
+  tools?(args: z.output<A>, fleet: FleetDirectory): { server: string; tool: string }[];
+  /** A consequence worth a second look (a stop others depend on): when it says one, the request asks wherever it was typed. */
+  warn?(args: z.output<A>, fleet: FleetDirectory): string | undefined;
   run(ctx: CommandContext, args: z.output<A>): Promise<Reply>;
 }
 
-/** The permission this invocation needs. */
-export function neededPermission(command: Command, args: Record<string, unknown>): Permission {
-  return command.readOnly?.(args as never) ? 'read' : command.permission;
+/** How much the fleet trusts one MCP tool: the permission a call of it needs. */
+export type ToolTrust = (server: string, tool: string) => Promise<Permission>;
+
+const RANK = { read: 0, operate: 1, admin: 2 } as const satisfies Record<Permission, number>;
+
+/** The permission this invocation needs (a command that runs tools: the most any of them needs; none: read). */
+export async function neededPermission(command: Command, args: Record<string, unknown>, trust?: { toolTrust: ToolTrust; fleet: FleetDirectory }): Promise<Permission> {
+  if (command.readOnly?.(args as never)) return 'read';
+  if (command.tools && trust) {
+    const levels = await Promise.all(command.tools(args as never, trust.fleet).map((t) => trust.toolTrust(t.server, t.tool)));
+    return levels.reduce<Permission>((most, level) => (RANK[level] > RANK[most] ? level : most), 'read');
+  }
+  return command.permission;
+}
+
+/**
+ * Where a request came from, which decides whether it waits for a human yes:
+ * - `console`: typed by the operator in their own terminal — it runs at once (scripts pipe into it);
+ * - `shared`: typed on a shared channel (Discord, the web page) — a disruptive change asks first;
+ * - `model`: proposed by the language model — every change asks, everywhere, whoever the caller is.
+ */
+export type Origin = 'console' | 'shared' | 'model';
+
+/** The one confirmation rule. `needed` is the permission this invocation needs (a read never asks). */
+export function needsConfirmation(command: Pick<Command, 'destructive'>, needed: Permission, origin: Origin, warning?: string): boolean {
+  if (needed === 'read') return false;
+  if (warning) return true;
+  if (origin === 'model') return true;
+  if (origin === 'shared') return command.destructive === true;
+  return false;
 }
 
 /** A fleet member argument: transports offer member names as choices / autocomplete for it. */
@@ -102,6 +122,8 @@ const CommandShape = z.object({
   permission: PermissionSchema,
   readOnly: z.custom<Command['readOnly']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   destructive: z.boolean().optional(),
+  warn: z.custom<Command['warn']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
+  tools: z.custom<Command['tools']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   run: z.custom<Command['run']>((v) => typeof v === 'function', 'a function'),
 });
 
@@ -173,12 +195,12 @@ export function validateCommand(file: string, module: unknown): Command {
   return command;
 }
 
-/** Imports every command in this folder, in name order; rejects malformed modules and duplicate names. */
+/** Imports every command in this folder (all but this contract and `context`), in name order; rejects malformed modules and duplicate names. */
 export async function loadCommands(dir = path.dirname(fileURLToPath(import.meta.url))): Promise<Command[]> {
   const self = path.basename(fileURLToPath(import.meta.url));
   const extension = path.extname(self);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith(extension) && !f.endsWith(`.d${extension}`) && f !== self)
+    .filter((f) => f.endsWith(extension) && !f.endsWith(`.d${extension}`) && f !== self && f !== `context${extension}`)
     .sort();
   const commands: Command[] = [];
   for (const file of files) {

@@ -56,7 +56,7 @@ const DashboardTokenSchema = z.string().min(16, 'at least 16 characters');
 
 export type DockerConnection = { socketPath: string } | { host: string; port: number; protocol: 'http' };
 
-export const EnvSchema = z.object({
+const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
   FLEET_FILE: z.string().default('fleet.yaml'),
@@ -82,8 +82,20 @@ export const EnvSchema = z.object({
   DISCORD_FINDINGS_CHANNEL: optionalId,
   DISCORD_HEALING_CHANNEL: optionalId,
   DISCORD_AUDIT_CHANNEL: optionalId,
+  DISCORD_METRICS_CHANNEL: optionalId.describe('a periodic digest of the fleet\'s figures and charts'),
+  DISCORD_LOGS_CHANNEL: optionalId.describe('the last log lines of a member that died, as a file'),
   DISCORD_CRITICAL_ROLE: optionalId.describe('role mentioned on critical alerts'),
   NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
+  NOTIFY_CONSOLE: z
+    .string()
+    .default('alert,healing,finding')
+    .transform((v, ctx) => {
+      const kinds = v.split(',').map((k) => k.trim()).filter(Boolean);
+      const unknown = kinds.filter((k) => !(NOTIFY_KINDS as readonly string[]).includes(k));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown notice kind ${unknown.map((k) => `"${k}"`).join(', ')}; kinds: ${NOTIFY_KINDS.join(', ')}` });
+      return kinds as NotifyKind[];
+    })
+    .describe('the kinds of notice an interactive console shows (comma-separated: alert, finding, healing, audit; empty for none)'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
   DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
@@ -145,7 +157,17 @@ export interface DefiConfig {
   autoExecute: string[];
 }
 
-export type NotifyKind = 'alert' | 'finding' | 'healing' | 'audit';
+const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit', 'metrics', 'logs'] as const;
+export type NotifyKind = (typeof NOTIFY_KINDS)[number];
+
+/** Which kind of notice goes to which destination of which sink (like Botkube's bindings). */
+export interface NotifyRoute {
+  kind: NotifyKind;
+  /** `discord`, `console`. */
+  sink: string;
+  /** A channel id, or `terminal` for the console. */
+  destination: string;
+}
 
 export interface DiscordConfig {
   token: string;
@@ -171,6 +193,8 @@ export interface ChatConfig {
 }
 
 export interface EnvConfig {
+  /** Lines worth saying at start-up (an alias read as its preferred name). */
+  notes: string[];
   /** Names in the environment that look like fleetbot settings but are not (with a prefix other programs share). */
   warnings: string[];
   redis: { url?: string; prefix: string };
@@ -188,7 +212,7 @@ export interface EnvConfig {
   docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[] };
   chat: ChatConfig;
   dashboard: { host: string; port: number; token?: string; publicViews: boolean };
   /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
@@ -207,11 +231,42 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const checkNames = settingNameCheck(Object.keys(EnvSchema.shape));
+/** Names other ChatOps bots use for the same settings (the seeds'): read as fleetbot's own, with a word at start-up. */
+const ALIASES = {
+  DISCORD_BOT_TOKEN: 'DISCORD_TOKEN',
+  DISCORD_ALERTS_CHANNEL_ID: 'DISCORD_ALERTS_CHANNEL',
+  DISCORD_METRICS_CHANNEL_ID: 'DISCORD_METRICS_CHANNEL',
+  DISCORD_LOGS_CHANNEL_ID: 'DISCORD_LOGS_CHANNEL',
+} as const;
 
-function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string[]; warnings: string[] } {
-  // Every problem at once: misspelt names, bad values and settings that only work together.
-  const { errors: problems, warnings } = checkNames(env);
+/** The environment with aliases read as their preferred names; one note per alias used, a problem when both disagree. */
+function resolveAliases(env: Env): { env: Env; notes: string[]; problems: string[] } {
+  const resolved: Record<string, string | undefined> = { ...env };
+  const notes: string[] = [];
+  const problems: string[] = [];
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    const value = env[alias];
+    if (value === undefined || value === '') continue;
+    if (env[name] !== undefined && env[name] !== '' && env[name] !== value) {
+      problems.push(`environment ${alias} and ${name} are both set, to different values: keep ${name} (the preferred name)`);
+      continue;
+    }
+    resolved[name] = value;
+    delete resolved[alias];
+    notes.push(`${alias} is read as ${name}, the name fleetbot prefers`);
+  }
+  return { env: resolved, notes, problems };
+}
+
+/** Which names in an environment look like fleetbot settings but are not (see config/env-names.ts). */
+export const checkSettingNames = settingNameCheck([...Object.keys(EnvSchema.shape), ...Object.keys(ALIASES)]);
+
+function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string[]; warnings: string[] } {
+  // Every problem at once: misspelt names, clashing aliases, bad values and settings that only work together.
+  const { errors: problems, warnings } = checkSettingNames(raw);
+  const aliases = resolveAliases(raw);
+  problems.push(...aliases.problems);
+  const env = aliases.env;
   const result = EnvSchema.safeParse(env);
   if (!result.success) problems.push(...result.error.issues.map((issue) => `environment ${issue.path.join('.')}: ${issue.message}`));
   const set = (name: string) => (env[name] ?? '') !== '';
@@ -224,6 +279,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
     problems: [],
     warnings,
     config: {
+      notes: aliases.notes,
       warnings,
       redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
       home: path.resolve(cwd, e.FLEETBOT_HOME),
@@ -262,6 +318,8 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
               finding: e.DISCORD_FINDINGS_CHANNEL,
               healing: e.DISCORD_HEALING_CHANNEL,
               audit: e.DISCORD_AUDIT_CHANNEL,
+              metrics: e.DISCORD_METRICS_CHANNEL,
+              logs: e.DISCORD_LOGS_CHANNEL,
             },
             criticalRole: e.DISCORD_CRITICAL_ROLE,
             chatChannels: e.DISCORD_CHAT_CHANNELS,
@@ -276,7 +334,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
         toolPatterns: e.CHAT_TOOLS,
         memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
       },
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE },
     },
   };
 }
@@ -352,4 +410,10 @@ function lineOf(doc: Document, lineCounter: LineCounter, keyPath: PropertyKey[])
     if (node?.range) return lineCounter.linePos(node.range[0]).line;
   }
   return 1;
+}
+
+/** The notice routes this configuration makes: each Discord channel set for a kind, and the console's kinds. */
+export function notifyRoutes(config: Pick<EnvConfig, 'discord' | 'notify'>): NotifyRoute[] {
+  const discord = Object.entries(config.discord?.channels ?? {}).flatMap(([kind, channel]) => (channel ? [{ kind: kind as NotifyKind, sink: 'discord', destination: channel }] : []));
+  return [...discord, ...config.notify.console.map((kind) => ({ kind, sink: 'console', destination: 'terminal' }))];
 }

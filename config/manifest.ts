@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PermissionSchema } from '../security/permissions.js';
 import { DurationSchema } from './duration.js';
 
 /**
@@ -10,7 +11,7 @@ export const MemberNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'use lower-case letters, digits and dashes (at most 40), starting with a letter');
 
-export const HealthSchema = z
+const HealthSchema = z
   .object({
     interval: DurationSchema.default(5000).describe('time between two checks'),
     timeout: DurationSchema.default(2000).describe('a check slower than this fails'),
@@ -26,7 +27,7 @@ export const HealthSchema = z
   })
   .strict();
 
-export const RestartPolicySchema = z
+const RestartPolicySchema = z
   .object({
     policy: z.enum(['no', 'on-failure', 'always']).default('on-failure'),
     max_restarts: z.number().int().min(0).default(5).describe('automatic restarts allowed per window'),
@@ -55,6 +56,10 @@ const MemberFieldsSchema = z
     restart: RestartPolicySchema.default(RestartPolicySchema.parse({})),
     depends_on: z.array(MemberNameSchema).default([]),
     tags: z.array(z.string()).default([]),
+    tools: z
+      .record(z.string().min(1), PermissionSchema)
+      .default({})
+      .describe("the permission a call of each tool needs (read, operate, admin); a tool not listed needs operate unless it is one of fleetbot's own servers' read-only tools — a server's word about itself is not trusted"),
   })
   .strict();
 

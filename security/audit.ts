@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RedisHub } from '../redis/hub.js';
+import { readJson } from '../redis/json.js';
 import { escapeCode } from './escape.js';
 import { redact } from './redact.js';
 
@@ -11,6 +12,8 @@ import { redact } from './redact.js';
 export const AuditEntrySchema = z.object({
   at: z.number(),
   user: z.object({ id: z.string(), name: z.string() }),
+  /** For a confirmed request: who asked for it (`user` is who confirmed). */
+  askedBy: z.object({ id: z.string(), name: z.string() }).optional(),
   via: z.string().describe('transport: console, discord, chat'),
   channel: z.string(),
   command: z.string(),
@@ -53,9 +56,6 @@ export class AuditLog {
   /** The newest entries first. */
   async recent(count: number): Promise<AuditEntry[]> {
     const rows = await this.hub.client.xrevrange(this.hub.key('audit'), '+', '-', 'COUNT', count);
-    return rows.flatMap(([, fields]) => {
-      const parsed = AuditEntrySchema.safeParse(JSON.parse(fields[1] ?? 'null'));
-      return parsed.success ? [parsed.data] : [];
-    });
+    return rows.flatMap(([, fields]) => readJson(AuditEntrySchema, fields[1]) ?? []);
   }
 }

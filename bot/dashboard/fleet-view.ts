@@ -1,12 +1,12 @@
 import { Queue } from 'bullmq';
-import { z } from 'zod';
-import { listAgents, type AgentInfo } from '../../agents/heartbeat.js';
-import { lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
-import { MemberStatusSchema, type MemberStatus } from '../../mcp-fleet/status.js';
+import type { QueueView, Snapshot } from '../../commands/index.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../redis/hub.js';
-import { AuditLog, type AuditEntry } from '../../security/audit.js';
+import { AuditLog } from '../../security/audit.js';
+import { lastScan } from '../../state/defi-scan.js';
+import { readFleetStatus } from '../../state/fleet-status.js';
+import { listAgents } from '../../state/heartbeats.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -15,31 +15,6 @@ import { fleetGauges } from '../../telemetry/metrics.js';
  * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
  * Side effects: reads Redis.
  */
-
-export interface QueueView {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  /** Jobs finished in the last full minute, as BullMQ's own metrics count them. */
-  completedPerMinute: number;
-  failedPerMinute: number;
-}
-
-export interface Snapshot {
-  at: number;
-  members: MemberStatus[];
-  /** When the health agent last wrote the member status; undefined if it never has. */
-  statusAt?: number;
-  queues: QueueView[];
-  findings: { block: number; at: number; scanMs: number; lines: { id: string; text: string }[] } | null;
-  healing: AuditEntry[];
-  audit: AuditEntry[];
-  agents: AgentInfo[];
-}
-
-const StatusSnapshotSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
 
 export class FleetView {
   private readonly queues: Map<string, Queue>;
@@ -52,17 +27,16 @@ export class FleetView {
 
   async snapshot(): Promise<Snapshot> {
     const [status, queues, scan, recent, agents] = await Promise.all([
-      this.hub.client.get(this.hub.key('fleet-status')),
+      readFleetStatus(this.hub),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
       lastScan(this.hub),
       this.audit.recent(100),
       listAgents(this.hub),
     ]);
-    const parsed = status ? StatusSnapshotSchema.safeParse(JSON.parse(status)).data : undefined;
     return {
       at: Date.now(),
-      members: parsed?.members ?? [],
-      statusAt: parsed?.at,
+      members: status?.members ?? [],
+      statusAt: status?.at,
       queues,
       findings: scan && {
         block: scan.block,

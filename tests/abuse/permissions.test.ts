@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerConfirmation } from '../../bot/confirmations.js';
 import type { Permission } from '../../security/permissions.js';
 import { AuditLog } from '../../security/audit.js';
 import type { Caller } from '../../security/permissions.js';
@@ -33,14 +32,17 @@ const VARIANTS: Variant[] = [
   { command: 'opportunities', args: {}, line: 'opportunities', needs: 'read' },
   { command: 'price', args: { base: 'WETH', quote: 'USDC' }, line: 'price WETH USDC', needs: 'read' },
   { command: 'pools', args: {}, line: 'pools', needs: 'read' },
-  { command: 'execute', args: { id: 'abc', check: true }, line: 'execute abc check=yes', needs: 'read' },
+  { command: 'trade', args: { id: 'abc', check: true }, line: 'trade abc check=yes', needs: 'read' },
   { command: 'restart', args: { member: 'alpha' }, line: 'restart alpha', needs: 'operate' },
   { command: 'heal', args: { action: 'pause', member: 'alpha' }, line: 'heal pause alpha', needs: 'operate' },
   { command: 'silence', args: { member: 'alpha', duration: '30m' }, line: 'silence alpha 30m', needs: 'operate' },
   { command: 'unsilence', args: { member: 'alpha' }, line: 'unsilence alpha', needs: 'operate' },
-  // The model reaches MCP tools directly; one that is not read-only goes through /call, with its permission.
-  { command: 'call', args: { server: 'alpha', tool: 'echo', args: '{"text":"hi"}' }, line: `call alpha echo '{"text":"hi"}'`, needs: 'operate', tool: { name: 'alpha__sleep', args: { ms: 1 } } },
-  { command: 'execute', args: { id: 'abc' }, line: 'execute abc', needs: 'operate' },
+  { command: 'alert', args: { severity: 'info', message: 'matrix' }, line: 'alert info matrix', needs: 'operate' },
+  { command: 'stop', args: { member: 'beta' }, line: 'stop beta', needs: 'operate' },
+  { command: 'start', args: { member: 'beta' }, line: 'start beta', needs: 'operate' },
+  // The model reaches MCP tools directly, through /execute with the tool's permission (a third-party tool: operate).
+  { command: 'execute', args: { target: 'alpha', tool: 'echo', args: '{"text":"hi"}' }, line: `execute alpha echo '{"text":"hi"}'`, needs: 'operate', tool: { name: 'alpha__sleep', args: { ms: 1 } } },
+  { command: 'trade', args: { id: 'abc' }, line: 'trade abc', needs: 'operate' },
 ];
 const ROLES = ['none', 'read', 'operate', 'admin'] as const;
 const RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const;
@@ -55,7 +57,7 @@ describe('permission matrix', () => {
 
   beforeAll(async () => {
     model = await startFakeOpenAI(() => ({ say: 'ok' }));
-    s = await startStack([testServer('alpha')], {
+    s = await startStack([testServer('alpha'), testServer('beta')], {
       env: { OPENAI_BASE_URL: model.url, RATE_LIMIT_COMMANDS: '10000', RATE_LIMIT_CHAT: '10000', CHAT_TOOLS: 'alpha.sleep' },
     });
   }, 60_000);
@@ -81,26 +83,32 @@ describe('permission matrix', () => {
       };
 
       // Slash: the arguments arrive as an object.
-      const slash = await s.dispatcher.check({ caller: who, channel: 'matrix', command: variant.command, args: variant.args });
+      const slash = await s.dispatcher.check({ caller: who, channel: 'matrix', command: variant.command, args: variant.args, origin: 'shared' });
       expectOutcome(slash.ok ? undefined : slash.reply.title, 'slash');
 
       // `!` (and the console): a text line.
-      const parsed = s.dispatcher.parseLine(`!${variant.line}`, who, 'matrix');
+      const parsed = s.dispatcher.parseLine(`!${variant.line}`, who, 'matrix', 'shared');
       expect('tone' in parsed, `${variant.line} parses`).toBe(false);
       const bang = await s.dispatcher.check(parsed as Exclude<typeof parsed, { tone: string }>);
       expectOutcome(bang.ok ? undefined : bang.reply.title, '!');
 
       // A button: someone with every right asked; this role presses Confirm.
-      const id = await s.bot.confirmations.create({ caller: asker, channel: 'matrix', command: variant.command, args: variant.args });
-      const press = await answerConfirmation(s.bot, id, who, 'confirm');
+      const id = await s.dispatcher.propose({ caller: asker, channel: 'matrix', command: variant.command, args: variant.args });
+      const press = await s.dispatcher.answer(id, who, 'confirm');
       expectOutcome(press.kind === 'refused' ? press.reply.title : undefined, 'button');
-      if (press.kind !== 'confirmed') await s.bot.confirmations.take(id);
+      if (press.kind !== 'confirmed') await s.dispatcher.answer(id, asker, 'cancel');
 
       // Chat: the model calls the command as a tool on this user's behalf, who asked for it in their own words.
       if (variant.tool === null) return;
       const tool = variant.tool ?? { name: variant.command, args: variant.args };
       model.use((req, i) => (i === 0 ? { call: [tool] } : { say: toolResults(req)[0] ?? '' }));
       const chat = await s.bot.chat.turn(`please run ${variant.line} now, and restart it if needed`, who, `matrix-${role}`);
+      if (role === 'none') {
+        // No permission at all: refused before the model is called, so nothing of the channel reaches it.
+        expect(model.requests, 'no model call').toHaveLength(0);
+        expect(chat.reply.title).toBe('you need the `read` permission for this (you have `none`)');
+        return;
+      }
       const result = toolResults(model.requests[1] ?? { model: '', messages: [] })[0];
       if (allowed(role, variant.needs)) {
         expect(result ?? '', 'chat').not.toBe(`refused: ${refusal}`);

@@ -39,8 +39,8 @@ describe('secrets never reach a channel', () => {
     for (const { format, text } of LOOK_ALIKES) expect(logText, `look-alike changed: ${format}`).toContain(text);
 
     // An MCP tool's result.
-    const call = d.slash('alice', 'call', [
-      { name: 'server', type: 3, value: 'alpha' },
+    const call = d.slash('alice', 'execute', [
+      { name: 'target', type: 3, value: 'alpha' },
       { name: 'tool', type: 3, value: 'echo' },
       { name: 'args', type: 3, value: JSON.stringify({ text: LINES.join('\n') }) },
     ]);
