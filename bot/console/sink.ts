@@ -21,9 +21,15 @@ export class ConsoleSink implements NoticeSink<string> {
   render(d: Digest): string[] {
     const mark = (severity: string) => (severity === 'critical' ? '✖' : '!');
     return [
-      ...d.firing.map(({ alert: a, count }) => `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`),
+      ...d.firing.map(({ alert: a, count }) =>
+        [
+          `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`,
+          ...(a.context ?? []).map((c) => `  ${c}`),
+          ...(a.logTail ? ['  last lines:', ...a.logTail.split('\n').slice(-5).map((l) => `    ${l}`)] : []),
+        ].join('\n'),
+      ),
       ...d.resolved.map(({ alert: a, since }) => `✔ ${a.title} — fired for ${formatDuration(a.at - since)}`),
-      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}`),
+      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}${h.answers ? ` (answers: ${h.answers})` : ''}`),
       // One line per entry whatever a name or reply holds (line breaks shown as \n).
       ...d.audit.map((e) => `§ ${escapeCode(e.user.name, 64)} /${e.command} (${e.via}) — ${e.outcome}: ${escapeCode(e.detail, 300)}`),
       ...d.findings.map((f) => (f.type === 'execution' ? `${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}` : [`• ${f.title}`, ...f.lines].join('\n'))),
