@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../../config/duration.js';
 import { describeOpportunity } from '../../defi/describe.js';
+import { escapeCode } from '../../security/escape.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Digest, NoticeSink } from '../notifier/index.js';
 
@@ -20,10 +21,17 @@ export class ConsoleSink implements NoticeSink<string> {
   render(d: Digest): string[] {
     const mark = (severity: string) => (severity === 'critical' ? '✖' : '!');
     return [
-      ...d.firing.map(({ alert: a, count }) => `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`),
+      ...d.firing.map(({ alert: a, count }) =>
+        [
+          `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`,
+          ...(a.context ?? []).map((c) => `  ${c}`),
+          ...(a.logTail ? ['  last lines:', ...a.logTail.split('\n').slice(-5).map((l) => `    ${l}`)] : []),
+        ].join('\n'),
+      ),
       ...d.resolved.map(({ alert: a, since }) => `✔ ${a.title} — fired for ${formatDuration(a.at - since)}`),
-      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}`),
-      ...d.audit.map((e) => `§ ${e.user.name} /${e.command} (${e.via}) — ${e.outcome}: ${e.detail}`),
+      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}${h.answers ? ` (answers: ${h.answers})` : ''}`),
+      // One line per entry whatever a name or reply holds (line breaks shown as \n).
+      ...d.audit.map((e) => `§ ${escapeCode(e.user.name, 64)} /${e.command} (${e.via}) — ${e.outcome}: ${escapeCode(e.detail, 300)}`),
       ...d.findings.map((f) => (f.type === 'execution' ? `${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}` : [`• ${f.title}`, ...f.lines].join('\n'))),
       ...d.opportunities.map(({ opportunity }) => `$ ${describeOpportunity(opportunity)}`),
     ];

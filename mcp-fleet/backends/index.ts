@@ -13,7 +13,16 @@ export interface MemberState {
   /** Restarts since fleetbot started watching (manual and automatic). */
   restarts: number;
   /** How the last run ended, if it has. */
-  lastExit?: { code: number | null; signal: string | null; at: number; error?: string };
+  lastExit?: {
+    code: number | null;
+    signal: string | null;
+    at: number;
+    error?: string;
+    /** How long that run had lasted. */
+    ranMs?: number;
+    /** The engine killed it for exceeding its memory limit (Docker's OOMKilled). */
+    oomKilled?: boolean;
+  };
   /** The member's own health check (a container HEALTHCHECK), when it has one: it decides over MCP ping. */
   check?: HealthCheck;
 }
@@ -38,6 +47,9 @@ export type McpEndpoint = { instance: string } & (
   | { transport: 'stdio'; input: Writable; output: Readable }
 );
 
+/** Lines read above a log tail so that a multi-line secret starting there (a 4096-bit RSA key: 51) is recognised. */
+export const SECRET_CONTEXT_LINES = 64;
+
 export interface LogOptions {
   tail: number;
   since?: Date;
@@ -48,7 +60,7 @@ export interface FleetBackend {
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;
-  /** Timestamped lines, oldest first. */
+  /** Timestamped lines, oldest first, redacted before they were stamped (multi-line secrets included). */
   logs(name: string, opts: LogOptions): Promise<string[]>;
   /** started, died (exit code), healthy, unhealthy — each call gets its own stream, ended by close(). */
   events(): AsyncIterable<FleetEvent>;
