@@ -10,7 +10,7 @@ import { PROCESS_INSTANCE } from '../telemetry/instance.js';
  */
 
 const BEAT_MS = 5000;
-/** An agent silent for three beats is gone. */
+/** An agent silent for three beats is gone. (bin/health-check.cjs, which imports nothing of fleetbot, applies the same rule.) */
 const ALIVE_MS = 3 * BEAT_MS;
 /** Entries of agents gone for this long are removed. */
 const FORGET_MS = 60 * 60_000;
