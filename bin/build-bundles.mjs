@@ -2,7 +2,8 @@
 // so the verbs run many times over — a member server (`serve`), an agent, a health `check`, a `scan` — load a few
 // files instead of hundreds. bin/fleetbot.js runs those verbs from the bundle when it exists, everything else (and
 // every verb when esbuild is absent, e.g. an install without dev dependencies) from dist/ as tsc wrote it.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +22,22 @@ if (!existsSync(`${root}dist/bot/cli.js`)) {
 }
 rmSync(out, { recursive: true, force: true });
 
+/**
+ * A module that finds files beside itself (contract artifacts, bin/fleetbot.js) keeps its own location in the
+ * bundle: its `import.meta.url` becomes the URL of its file in dist/, relative to the chunk, so the tree may move.
+ */
+const ownLocation = {
+  name: 'own-location',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const relative = path.relative(out, args.path).split(path.sep).join('/');
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'js' };
+    });
+  },
+};
+
 await esbuild.build({
   entryPoints: { cli: `${root}dist/bot/cli.js` },
   outdir: out,
@@ -36,6 +53,7 @@ await esbuild.build({
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import{createRequire as __fbRequire}from'node:module';const require=__fbRequire(import.meta.url);" },
   // Native addons, binaries found on disk, and libraries the bundled verbs never load stay in node_modules.
+  plugins: [ownLocation],
   external: [
     '@resvg/resvg-js',
     '@foundry-rs/*',
