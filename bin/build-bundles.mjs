@@ -2,7 +2,7 @@
 // so the verbs run many times over — a member server (`serve`), an agent, a health `check`, a `scan` — load a few
 // files instead of hundreds. bin/fleetbot.js runs those verbs from the bundle when it exists, everything else (and
 // every verb when esbuild is absent, e.g. an install without dev dependencies) from dist/ as tsc wrote it.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +23,22 @@ if (!existsSync(`${root}dist/bot/cli.js`)) {
 rmSync(out, { recursive: true, force: true });
 
 /**
+ * The command loader imports every file of its folder by path, which a bundler cannot follow: in the bundle, a file of
+ * that folder comes from a static map of imports (the folder is still listed on disk, so the loader's checks hold).
+ */
+const commandsIndex = path.join(root, 'dist', 'commands', 'index.js');
+const DIRECTORY_IMPORT = 'import(pathToFileURL(path.join(dir, file)).href)';
+function bundledCommands(source) {
+  if (!source.includes(DIRECTORY_IMPORT)) {
+    throw new Error(`build-bundles: commands/index.ts no longer loads commands with \`${DIRECTORY_IMPORT}\`: update bin/build-bundles.mjs`);
+  }
+  const files = readdirSync(path.dirname(commandsIndex)).filter((f) => f.endsWith('.js') && f !== 'index.js' && f !== 'context.js');
+  const map = files.map((f) => `${JSON.stringify(f)}: () => import(${JSON.stringify(`./${f}`)})`).join(',');
+  const own = `const __fbCommands = {${map}};\n`;
+  return own + source.replace(DIRECTORY_IMPORT, `(__fbCommands[file] && path.resolve(dir) === path.dirname(fileURLToPath(import.meta.url)) ? __fbCommands[file]() : ${DIRECTORY_IMPORT})`);
+}
+
+/**
  * A module that finds files beside itself (contract artifacts, bin/fleetbot.js) keeps its own location in the
  * bundle: its `import.meta.url` becomes the URL of its file in dist/, relative to the chunk, so the tree may move.
  */
@@ -30,8 +46,9 @@ const ownLocation = {
   name: 'own-location',
   setup(build) {
     build.onLoad({ filter: /[\\/]dist[\\/].*\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
+      let source = readFileSync(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
+      if (args.path === commandsIndex) source = bundledCommands(source);
       const relative = path.relative(out, args.path).split(path.sep).join('/');
       return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'js' };
     });
@@ -68,10 +85,5 @@ await esbuild.build({
     'utf-8-validate',
     'msgpackr-extract',
     'playwright-core',
-    'echarts',
-    '@langchain/*',
-    'fastify',
-    '@fastify/*',
-    '@bull-board/*',
   ],
 });

@@ -7,11 +7,10 @@ import { fileURLToPath } from 'node:url';
 // Node 22.1+ keeps compiled code on disk between runs (a restart of a member starts warm); Node 20 has no such cache.
 module.enableCompileCache?.();
 
-// Verbs started many times over (a member per server, an agent per container, a health check every few seconds) run
-// from the esbuild bundle when the build made one: a few files to load instead of hundreds.
-const LEAN_VERBS = ['serve', 'agent', 'check', 'scan'];
+// The esbuild bundle when the build made one (a few files to load instead of hundreds, one chunk per verb's lazy
+// imports); tsc's output otherwise, or when FLEETBOT_BUNDLE=0 asks for it (e.g. to compare start-up).
 const bundle = new URL('../dist/bundle/cli.js', import.meta.url);
-const entry = LEAN_VERBS.includes(process.argv[2] ?? '') && existsSync(bundle) ? bundle : new URL('../dist/bot/cli.js', import.meta.url);
+const entry = process.env.FLEETBOT_BUNDLE !== '0' && existsSync(bundle) ? bundle : new URL('../dist/bot/cli.js', import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write(`fleetbot is not built: run \`npm run build\` in ${fileURLToPath(new URL('..', import.meta.url))}\n`);
   process.exit(1);
