@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../../config/manifest.js';
+import { interpolate, memoryBytes, type Member, type Resources } from '../../config/manifest.js';
 import type { FleetBackend, HealthCheck, LogOptions, McpEndpoint, MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 
@@ -11,6 +11,15 @@ import { MemberRuns, type MemberRun } from './member-runs.js';
  * or by this backend from the member's image when there is none — and watched through the engine's event stream.
  * Side effects: talks to the Docker engine: creates, starts, stops and removes containers, follows its events.
  */
+
+/** The container's CPU and memory limits and log rotation, from the member's `resources`. */
+export function containerLimits(resources: Resources): { NanoCpus: number; Memory: number; LogConfig: { Type: string; Config: Record<string, string> } } {
+  return {
+    NanoCpus: Math.round(resources.cpus * 1e9),
+    Memory: memoryBytes(resources.memory),
+    LogConfig: { Type: 'json-file', Config: { 'max-size': resources.log_max_size, 'max-file': String(resources.log_max_files) } },
+  };
+}
 
 export const LABELS = { fleet: 'fleetbot.fleet', member: 'fleetbot.member' } as const;
 
@@ -186,7 +195,7 @@ export class DockerBackend extends MemberRuns<Run> implements FleetBackend {
           : undefined,
         // No restart policy: the healer restarts, with backoff and a budget; two restarters would fight.
         // Init: Node as PID 1 would ignore SIGTERM; host network: members answer on 127.0.0.1, no bridge needed.
-        HostConfig: { NetworkMode: 'host', Init: true, RestartPolicy: { Name: 'no' } },
+        HostConfig: { NetworkMode: 'host', Init: true, RestartPolicy: { Name: 'no' }, ...containerLimits(member.resources) },
       });
       run.id = container.id;
       run.madeHere = true;
