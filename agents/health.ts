@@ -1,8 +1,10 @@
-import type { Health } from '../mcp-fleet/health.js';
 import type { Member } from '../config/manifest.js';
+import { checkHealth } from '../mcp-fleet/health.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
-import { startHeartbeat } from './heartbeat.js';
-import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
+import { writeFleetStatus } from '../state/fleet-status.js';
+import type { Health } from '../state/health.js';
+import { fleetOf } from './agent.js';
+import { defineAgent } from './worker-agent.js';
 
 /**
  * The health agent probes every member on its `health.interval` (faster while it starts), reacts at once to the
@@ -38,14 +40,13 @@ function alertsFor({ member, before, after }: Transition) {
     }));
 }
 
-export const healthAgent: AgentDefinition = {
+export const healthAgent = defineAgent({
   name: 'health',
   description: 'probes every member, keeps health state in Redis, alerts on changes',
   needsFleet: true,
-  start(deps: AgentDeps) {
+  work(deps, heartbeat) {
     const { hub, log, health, notify } = deps;
     const fleet = fleetOf(deps);
-    const heartbeat = startHeartbeat(hub, 'health');
     const timers = new Map<string, NodeJS.Timeout>();
     const inFlight = new Map<string, Promise<void>>();
     let stopped = false;
@@ -55,7 +56,7 @@ export const healthAgent: AgentDefinition = {
 
     const publishSnapshot = async () => {
       const [states, healths] = await Promise.all([fleet.backend.list(), health.all()]);
-      await hub.client.set(hub.key('fleet-status'), JSON.stringify({ members: fleetStatus(fleet.members, states, healths), at: Date.now() }));
+      await writeFleetStatus(hub, { members: fleetStatus(fleet.members, states, healths), at: Date.now() });
     };
 
     const schedule = (member: Member, delay: number) => {
@@ -68,7 +69,7 @@ export const healthAgent: AgentDefinition = {
       if (running) return running;
       const work = (async () => {
         try {
-          const transition = await health.check(member, fleet.backend, fleet.pool);
+          const transition = await checkHealth(health, member, fleet.backend, fleet.pool);
           heartbeat.count('done');
           for (const alert of alertsFor({ member, ...transition })) await notify.add('alert', alert);
           if (transition.before?.status !== transition.after.status) {
@@ -107,8 +108,7 @@ export const healthAgent: AgentDefinition = {
         await Promise.all(inFlight.values());
         settleWaiting = new Set();
         markReady();
-        await heartbeat.stop();
       },
     };
   },
-};
+});

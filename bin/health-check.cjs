@@ -7,7 +7,7 @@
 const { request } = require('node:http');
 const { connect } = require('node:net');
 
-// The heartbeat contract of agents/heartbeat.ts: `<prefix>:agents` hash, JSON values with name and beatAt; an agent
+// The heartbeat contract of state/heartbeats.ts: `<prefix>:agents` hash, JSON values with name and beatAt; an agent
 // silent for three 5 s beats is gone.
 const ALIVE_MS = 15_000;
 const TIMEOUT_MS = 3_000;

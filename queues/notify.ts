@@ -8,7 +8,7 @@ import { defineQueue, QueueClient } from './typed-queue.js';
  * findings, the audit trail. Producers (agents) add; the notifier routes each kind to its channel.
  */
 
-export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
+const SeveritySchema = z.enum(['info', 'warning', 'critical']);
 
 export const AlertSchema = z.object({
   /** Identity of the alert across repeats: firing and resolved share it. */
@@ -56,8 +56,6 @@ export const notifyQueue = defineQueue({
     // Delivery to a chat may fail for a while (rate limits, outages); a notice late is better than none.
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
   },
   jobs: {
     alert: { payload: AlertSchema, result: delivered },
@@ -67,5 +65,4 @@ export const notifyQueue = defineQueue({
   },
 });
 
-export type NotifyJobs = typeof notifyQueue.jobs;
-export type NotifyClient = QueueClient<NotifyJobs>;
+export type NotifyClient = QueueClient<typeof notifyQueue.jobs>;

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 
 /** What runs the fleet: local processes or Docker containers, behind one interface. */
 
-export type RunState = 'running' | 'stopped' | 'exited';
+type RunState = 'running' | 'stopped' | 'exited';
 
 export interface MemberState {
   name: string;
