@@ -55,9 +55,11 @@ export const healerAgent = defineAgent({
     const byName = new Map(members.map((m) => [m.name, m]));
     const inFlight = new Map<string, number>();
 
-    const finish = async (member: Member, outcome: 'ok' | 'failed', title: string, detail?: string) => {
+    const finish = async (member: Member, outcome: 'ok' | 'failed', title: string, reason: string, detail?: string) => {
       await state.recordLast(member.name, { at: Date.now(), outcome, detail: title });
-      await notify.add('healing', { member: member.name, action: 'restart', title, detail, at: Date.now() });
+      // The health agent's alert this answers, by its title: "alpha is down" or "alpha is unhealthy".
+      const answers = `${member.name} is ${reason.startsWith('was unhealthy') ? 'unhealthy' : 'down'}`;
+      await notify.add('healing', { member: member.name, action: 'restart', title, detail, answers, at: Date.now() });
       await audit.record({
         at: Date.now(),
         user: { id: 'healer', name: 'healer' },
@@ -78,7 +80,7 @@ export const healerAgent = defineAgent({
       if (now?.status === 'healthy' && now.since > data.detectedAt) {
         // A healer that died after asking for the restart: the restart happened; say so now.
         if (data.restartRequestedAt) {
-          await finish(member, 'ok', `${member.name} ${data.reason} → restarted in ${formatDuration(now.since - data.restartRequestedAt)}, healthy`);
+          await finish(member, 'ok', `${member.name} ${data.reason} → restarted in ${formatDuration(now.since - data.restartRequestedAt)}, healthy`, data.reason);
           return { outcome: 'restarted' as const, detail: 'finished a restart asked for by an earlier healer' };
         }
         return { outcome: 'recovered' as const, detail: 'healthy again without a restart' };
@@ -95,7 +97,7 @@ export const healerAgent = defineAgent({
           const title = `${member.name} is crash-looping: ${incidents - 1} restarts in ${formatDuration(member.restart.window)}; auto-restart paused`;
           await state.pauseFor(member.name, { by: 'healer', at: Date.now(), reason: 'crash-loop', detail: title });
           await notify.add('alert', { key: crashLoopKey(member.name), status: 'firing', severity: 'critical', member: member.name, title, detail: data.reason, at: Date.now() });
-          await finish(member, 'failed', title);
+          await finish(member, 'failed', title, data.reason);
           return { outcome: 'paused' as const, detail: title };
         }
         await state.bumpStreak(member.name);
@@ -108,7 +110,7 @@ export const healerAgent = defineAgent({
         member.health.start_period + 15_000,
       );
       const title = `${member.name} ${data.reason} → restarted in ${formatDuration(result.durationMs)}, ${result.healthy ? 'healthy' : `not healthy: ${result.reason}`}`;
-      await finish(member, result.healthy ? 'ok' : 'failed', title);
+      await finish(member, result.healthy ? 'ok' : 'failed', title, data.reason);
       return { outcome: 'restarted' as const, detail: title };
     };
 

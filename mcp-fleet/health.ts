@@ -20,6 +20,7 @@ export type Probe =
 export function describeExit(state: MemberState): string {
   const exit = state.lastExit;
   if (state.state === 'stopped' || !exit) return 'stopped';
+  if (exit.oomKilled) return `killed for using more memory than its limit (out of memory, exit code ${exit.code})`;
   if (exit.error) return `failed to start: ${exit.error}`;
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
@@ -27,7 +28,8 @@ export function describeExit(state: MemberState): string {
 /** One check of one member: its own health check where it has one, else MCP ping for an MCP server. */
 export async function probe(member: Member, state: MemberState, pool: McpPool): Promise<Probe> {
   if (state.state !== 'running' || state.startedAt === undefined) {
-    const exit = { code: state.lastExit?.code ?? null, signal: state.lastExit?.signal ?? null, crashed: state.state === 'exited' };
+    const last = state.lastExit;
+    const exit = { code: last?.code ?? null, signal: last?.signal ?? null, crashed: state.state === 'exited', ranMs: last?.ranMs, oomKilled: last?.oomKilled };
     return { running: false, reason: describeExit(state), exit };
   }
   const startedAt = state.startedAt;

@@ -18,6 +18,10 @@ export const AlertSchema = z.object({
   member: z.string().optional(),
   title: z.string(),
   detail: z.string().optional(),
+  /** What an operator asks next, answered: how it ended, how long it had run, its restarts in the window. */
+  context: z.array(z.string()).optional(),
+  /** Its last log lines before it died, redacted: sent along as a file. */
+  logTail: z.string().optional(),
   at: z.number(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
@@ -27,6 +31,8 @@ export const HealingSchema = z.object({
   action: z.string(),
   title: z.string(),
   detail: z.string().optional(),
+  /** The alert this healing answers (its title), so the two read together. */
+  answers: z.string().optional(),
   at: z.number(),
 });
 

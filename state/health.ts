@@ -21,7 +21,9 @@ const HealthSchema = z.object({
   latencyMs: z.number().optional(),
   reason: z.string().optional(),
   /** For a member that is down: how its process ended, and whether it was stopped on purpose. */
-  exit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), crashed: z.boolean() }).optional(),
+  exit: z
+    .object({ code: z.number().nullable(), signal: z.string().nullable(), crashed: z.boolean(), ranMs: z.number().optional(), oomKilled: z.boolean().optional() })
+    .optional(),
 });
 export type Health = z.infer<typeof HealthSchema>;
 export type DownExit = NonNullable<Health['exit']>;
