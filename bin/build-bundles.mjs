@@ -55,7 +55,7 @@ const ownLocation = {
   },
 };
 
-await esbuild.build({
+const result = await esbuild.build({
   entryPoints: { cli: `${root}dist/bot/cli.js` },
   outdir: out,
   bundle: true,
@@ -71,6 +71,7 @@ await esbuild.build({
   banner: { js: "import{createRequire as __fbRequire}from'node:module';const require=__fbRequire(import.meta.url);" },
   // Native addons, binaries found on disk, and libraries the bundled verbs never load stay in node_modules.
   plugins: [ownLocation],
+  metafile: process.env.FLEETBOT_BUNDLE_META === '1',
   external: [
     '@resvg/resvg-js',
     '@foundry-rs/*',
@@ -87,3 +88,5 @@ await esbuild.build({
     'playwright-core',
   ],
 });
+// FLEETBOT_BUNDLE_META=1: what each output holds, to see what a verb loads (esbuild's analyser format).
+if (result.metafile) (await import('node:fs')).writeFileSync(`${out}/meta.json`, JSON.stringify(result.metafile));
