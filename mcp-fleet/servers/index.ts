@@ -18,6 +18,7 @@ const LOADERS = {
   'metrics-collector': () => import('./metrics-collector.js'),
   'log-aggregator': () => import('./log-aggregator.js'),
   coordinator: () => import('./coordinator.js'),
+  // fleetbot new server <name> adds its line above this one.
 } satisfies Record<string, () => Promise<{ default: ServerDefinition }>>;
 
 const SERVER_NAMES = Object.keys(LOADERS);
