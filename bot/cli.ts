@@ -1,5 +1,6 @@
 import { fstatSync } from 'node:fs';
 import { Command as Program } from 'commander';
+import { formatDuration } from '../config/duration.js';
 import { ConfigError, loadConfig, loadEnvConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Stack } from './stack.js';
@@ -47,9 +48,17 @@ const program = new Program('fleetbot').description('ChatOps for a fleet of MCP 
 /** Everything in one process (`up`, `devnet`): Redis, the fleet, every agent, and Discord or the console chat. */
 async function runEverything(config: Config, stack: Stack, banner = ''): Promise<void> {
   for (const note of config.notes) process.stderr.write(`fleetbot: ${note}\n`);
-  const roots = await import('./roots.js');
-  const { AGENTS } = await import('../agents/index.js');
-  const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
+  // The embedded redis-server starts while the rest of fleetbot's code loads.
+  const [redisUrl, roots, { AGENTS }] = await Promise.all([
+    config.redis.url ?? import('../mcp-fleet/embedded-redis.js').then(async ({ startEmbeddedRedis }) => {
+      const redis = await startEmbeddedRedis(config.home, stack.log);
+      stack.defer('embedded redis', () => redis.stop());
+      return redis.url;
+    }),
+    import('./roots.js'),
+    import('../agents/index.js'),
+  ]);
+  const shared = roots.openShared(stack, await roots.openRedis(stack, { ...config, redis: { ...config.redis, url: redisUrl } }, { embedded: true }));
   const fleet = await roots.openFleet(stack, config, shared.hub);
   // `fleetbot status` and friends, run from this folder, find this fleet here while it runs.
   (await import('./remote.js')).publishFleet(stack, config.home, shared.hub.url, shared.hub.prefix);
@@ -59,7 +68,8 @@ async function runEverything(config: Config, stack: Stack, banner = ''): Promise
   await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
   const discord = config.discord ? await roots.startDiscord(stack, config, shared, bot) : undefined;
   roots.startNotifier(stack, config, bot, shared, discord ? [discord.sink, roots.consoleSink(stack)] : [roots.consoleSink(stack)]);
-  process.stderr.write(`${banner}fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
+  const took = formatDuration(process.uptime() * 1000);
+  process.stderr.write(`${banner}fleetbot is up in ${took}: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
   if (dashboard) process.stderr.write(`dashboard: ${dashboard}\n`);
   if (config.discord) await untilSignal();
   else await roots.runConsoleChat(config, bot);

@@ -27,8 +27,8 @@ import { ChatService } from './chat/index.js';
 import { Confirmations } from './confirmations.js';
 import { ConsoleSink } from './console/sink.js';
 import { runConsole } from './console/transport.js';
-import { DiscordSink } from './discord/sink.js';
-import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
+import type { DiscordSink } from './discord/sink.js';
+import type { DiscordTransport, DiscordTransportOptions } from './discord/transport.js';
 import { FleetView } from './dashboard/fleet-view.js';
 import { startDashboard } from './dashboard/server.js';
 import { FleetWatch } from './dashboard/watch.js';
@@ -222,6 +222,8 @@ export async function startDiscord(
   clientOptions?: DiscordTransportOptions['clientOptions'],
 ): Promise<{ transport: DiscordTransport; sink: DiscordSink }> {
   const discord = config.discord!;
+  // Loaded only here: discord.js is the largest library fleetbot has, and a console session never needs it.
+  const [{ DiscordTransport }, { DiscordSink }] = await Promise.all([import('./discord/transport.js'), import('./discord/sink.js')]);
   const transport = new DiscordTransport({
     config: discord,
     bot,

@@ -37,6 +37,23 @@ const RestartPolicySchema = z
   })
   .strict();
 
+/** A member container's limits (docker backend), as compose's `cpus` and `mem_limit`; logs rotate at `log_max_size` × `log_max_files`. */
+export const ResourcesSchema = z
+  .object({
+    cpus: z.number().positive().max(256).default(0.5).describe('CPU limit in cores, e.g. 0.5'),
+    memory: z.string().regex(/^\d+[kmg]$/, 'a whole number with k, m or g, e.g. 192m').default('192m').describe('memory limit, e.g. 192m or 1g'),
+    log_max_size: z.string().regex(/^\d+[kmg]$/, 'a whole number with k, m or g, e.g. 10m').default('10m').describe('size at which a log file rotates'),
+    log_max_files: z.number().int().min(1).max(100).default(3).describe('log files kept'),
+  })
+  .strict();
+export type Resources = z.infer<typeof ResourcesSchema>;
+
+/** `192m` → bytes. */
+export function memoryBytes(text: string): number {
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[text.slice(-1) as 'k' | 'm' | 'g'];
+  return Number.parseInt(text, 10) * unit;
+}
+
 const MemberFieldsSchema = z
   .object({
     name: MemberNameSchema,
@@ -56,6 +73,7 @@ const MemberFieldsSchema = z
     restart: RestartPolicySchema.default(RestartPolicySchema.parse({})),
     depends_on: z.array(MemberNameSchema).default([]),
     tags: z.array(z.string()).default([]),
+    resources: ResourcesSchema.default(ResourcesSchema.parse({})).describe('docker backend: CPU and memory limits and log rotation of the container'),
     tools: z
       .record(z.string().min(1), PermissionSchema)
       .default({})

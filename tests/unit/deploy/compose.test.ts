@@ -19,12 +19,15 @@ interface Service {
   healthcheck?: { test?: string[]; interval?: string; timeout?: string; retries?: number; start_period?: string; disable?: boolean };
   network_mode?: string;
   init?: boolean;
+  cpus?: string | number;
+  mem_limit?: string;
+  logging?: { driver?: string; options?: Record<string, string> };
   restart?: string;
   user?: string;
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: -1 }) as { services: Record<string, Service> };
 const problems: string[] = [];
 const manifest = parseManifest(readFileSync(path.join(ROOT, 'deploy/config/fleet.yaml'), 'utf8'), 'deploy/config/fleet.yaml', problems, 'docker')!;
 const local = parseManifest(readFileSync(path.join(ROOT, 'fleet.yaml'), 'utf8'), 'fleet.yaml', problems)!;
@@ -33,6 +36,34 @@ const defaults = (text: string) => text.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')
 const memberServices = Object.entries(compose.services).filter(([, s]) => s.labels?.['fleetbot.member']);
 
 describe('the compose deploy', () => {
+  it('GIVEN docker-compose.yml THEN every service has a CPU and memory limit, an init process and rotated logs, and members the limits of their manifest entry', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      const limits = { name, init: service.init, cpus: Number(defaults(String(service.cpus))), memory: defaults(service.mem_limit ?? ''), logging: service.logging?.driver, options: Object.keys(service.logging?.options ?? {}).sort() };
+      expect(limits).toMatchObject({ name, init: true, logging: 'json-file', options: ['max-file', 'max-size'] });
+      expect(limits.cpus, name).toBeGreaterThan(0);
+      expect(limits.memory, name).toMatch(/^\d+[kmg]$/);
+      const member = manifest.members.find((m) => m.name === service.labels?.['fleetbot.member']);
+      if (member) expect({ name, cpus: limits.cpus, memory: limits.memory }).toEqual({ name, cpus: member.resources.cpus, memory: member.resources.memory });
+    }
+  });
+
+  it('GIVEN docker-compose.yml THEN docker-compose config accepts it', async () => {
+    const { execFileSync } = await import('node:child_process');
+    let found = true;
+    try {
+      execFileSync('docker-compose', ['version'], { stdio: 'ignore' });
+    } catch {
+      found = false;
+    }
+    if (!found && process.env.FLEETBOT_REQUIRE_DOCKER) throw new Error('docker-compose is not installed');
+    if (!found) return;
+    // The env and secret files are the deployer's: the examples stand in for them.
+    const env = { ...process.env, CHAIN_ENV_FILE: 'deploy/chain.env.example', BOT_ENV_FILE: 'deploy/bot.env.example', EXECUTOR_ENV_FILE: 'deploy/executor.env.example', DASHBOARD_TOKEN_FILE: 'deploy/bot.env.example' };
+    const out = execFileSync('docker-compose', ['config'], { cwd: ROOT, env, encoding: 'utf8' });
+    expect(out).toMatch(/max-size: 10m/);
+    expect(out).toMatch(/mem_limit: 192m|mem_limit: '192m'|mem_limit: "192m"|mem_limit: 201326592/);
+  });
+
   it('GIVEN deploy/config/fleet.yaml THEN the docker backend accepts it, and it has the members of fleet.yaml, over http', () => {
     expect(problems).toEqual([]);
     const same = (m: (typeof local.members)[number]) => ({ name: m.name, description: m.description, kind: m.kind, env: Object.keys(m.env).sort(), tool: m.health.tool, tags: m.tags });
@@ -73,7 +104,7 @@ describe('the compose deploy', () => {
     const agentServices = Object.values(compose.services).filter((s) => s.command?.[0] === 'agent');
     expect(agentServices.flatMap((s) => s.command!.slice(1)).sort()).toEqual(AGENTS.map((a) => a.name).sort());
     expect(compose.services.fleet!.command!.slice(1).sort()).toEqual(AGENTS.filter((a) => a.needsFleet).map((a) => a.name).sort());
-    for (const s of agentServices) expect(s.healthcheck!.test).toEqual(['CMD', 'node', '/app/bin/fleetbot.js', 'check', ...s.command!.slice(1)]);
+    for (const s of agentServices) expect(s.healthcheck!.test).toEqual(['CMD', 'node', '/app/bin/health-check.cjs', 'agents', ...s.command!.slice(1)]);
   });
 
   it('GIVEN the secrets THEN each env file goes only where it is needed: the signing key to the executor alone', () => {
