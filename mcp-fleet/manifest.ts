@@ -36,6 +36,44 @@ export const RestartPolicySchema = z
   })
   .strict();
 
+/** Where a replicated member's tasks may run, as compose's `deploy.placement` writes it (swarm backend). */
+export const PlacementSchema = z
+  .object({
+    constraints: z.array(z.string().min(1)).default([]).describe('e.g. node.role == manager, node.labels.zone == a'),
+    preferences: z
+      .array(z.object({ spread: z.string().min(1).describe('e.g. node.id, node.labels.zone') }).strict())
+      .default([])
+      .describe('spread the replicas evenly over the values of a node attribute'),
+  })
+  .strict();
+
+/** CPU and memory limits and reservations, as compose's `deploy.resources` writes them (swarm backend). */
+const ResourceSchema = z
+  .object({
+    cpus: z.number().positive().optional().describe('CPUs, e.g. 0.5'),
+    memory: z
+      .string()
+      .regex(/^\d+(\.\d+)?\s*[kmg]?b?$/i, 'write e.g. 256m, 1g, 512k')
+      .optional()
+      .describe('memory, e.g. 256m'),
+  })
+  .strict();
+export const ResourcesSchema = z.object({ limits: ResourceSchema.optional(), reservations: ResourceSchema.optional() }).strict();
+
+/**
+ * How a restart replaces a replicated member's tasks (compose's `deploy.update_config`). One at a time, and by default
+ * the old task stops first: on host networking a replica's port belongs to its slot, so a new task cannot bind it
+ * while the old one still runs; the other replicas serve meanwhile.
+ */
+export const UpdateSchema = z
+  .object({
+    parallelism: z.number().int().min(1).default(1),
+    delay: DurationSchema.default(0).describe('wait between two replaced tasks'),
+    order: z.enum(['stop-first', 'start-first']).default('stop-first'),
+    monitor: DurationSchema.default(2000).describe('how long a new task must keep running to count as updated'),
+  })
+  .strict();
+
 export const MemberSchema = z
   .object({
     name: MemberNameSchema,
@@ -55,9 +93,17 @@ export const MemberSchema = z
     restart: RestartPolicySchema.default(RestartPolicySchema.parse({})),
     depends_on: z.array(MemberNameSchema).default([]),
     tags: z.array(z.string()).default([]),
+    replicas: z.number().int().min(0).default(1).describe('swarm backend: how many tasks run the member'),
+    max_replicas: z.number().int().min(1).max(100).default(10).describe('swarm backend: /scale goes no higher'),
+    placement: PlacementSchema.optional(),
+    resources: ResourcesSchema.optional(),
+    update: UpdateSchema.default(UpdateSchema.parse({})),
   })
   .strict()
   .superRefine((member, ctx) => {
+    if (member.replicas > member.max_replicas) {
+      ctx.addIssue({ code: 'custom', path: ['replicas'], message: `more than max_replicas (${member.max_replicas})` });
+    }
     if (!member.command && !member.image) {
       ctx.addIssue({ code: 'custom', path: ['command'], message: 'a member needs a command (process backend) or an image (docker backend)' });
     }
@@ -90,22 +136,26 @@ export const ManifestSchema = z
 export type Member = z.infer<typeof MemberSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-export const FleetBackendSchema = z.enum(['process', 'docker']);
+export const FleetBackendSchema = z.enum(['process', 'docker', 'swarm']);
 export type FleetBackendKind = z.infer<typeof FleetBackendSchema>;
 
 /** What the chosen backend cannot run, each with the manifest key at fault. */
 export function backendIssues(manifest: Manifest, backend: FleetBackendKind): { path: (string | number)[]; message: string }[] {
-  if (backend !== 'docker') return [];
+  if (backend === 'process') {
+    const replicated = manifest.members.findIndex((m) => m.replicas > 1);
+    return replicated === -1 ? [] : [{ path: ['members', replicated, 'replicas'], message: 'only FLEET_BACKEND=swarm runs more than one replica' }];
+  }
   return manifest.members.flatMap((member, index) => {
     const at = (key: string, message: string) => ({ path: ['members', index, key], message });
     const issues = [];
-    if (!member.image) issues.push(at('image', 'FLEET_BACKEND=docker runs every member from an image: set one'));
+    if (!member.image) issues.push(at('image', `FLEET_BACKEND=${backend} runs every member from an image: set one`));
     if (member.kind === 'mcp' && member.transport === 'stdio') {
       // MCP over stdio needs the process that owns the member's pipes; a container's belong to the engine.
-      issues.push(at('transport', 'stdio cannot work with FLEET_BACKEND=docker: serve Streamable HTTP (transport: http) on a fixed port'));
+      issues.push(at('transport', `stdio cannot work with FLEET_BACKEND=${backend}: serve Streamable HTTP (transport: http) on a fixed port`));
     } else if (member.kind === 'mcp' && member.port === undefined) {
-      issues.push(at('port', 'FLEET_BACKEND=docker needs a fixed port for an http member (containers share the host network)'));
+      issues.push(at('port', `FLEET_BACKEND=${backend} needs a fixed port for an http member (containers share the host network)`));
     }
+    if (backend === 'docker' && member.replicas > 1) issues.push(at('replicas', 'only FLEET_BACKEND=swarm runs more than one replica'));
     return issues;
   });
 }
