@@ -12,6 +12,7 @@ import { executorAgent } from './executor.js';
 import { healerAgent } from './healer.js';
 import { healthAgent } from './health.js';
 import { opsAgent } from './ops.js';
+import { replicasAgent } from './replicas.js';
 import { reporterAgent } from './reporter.js';
 import { riskAgent } from './risk.js';
 import { scannerAgent } from './scanner.js';
@@ -53,7 +54,7 @@ export interface AgentDefinition {
   start(deps: AgentDeps): RunningAgent;
 }
 
-export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, healerAgent, scannerAgent, riskAgent, executorAgent, reporterAgent];
+export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, healerAgent, replicasAgent, scannerAgent, riskAgent, executorAgent, reporterAgent];
 
 /** The fleet, for an agent that declared it needs it. */
 export function fleetOf(deps: AgentDeps): FleetHost {

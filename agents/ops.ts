@@ -3,10 +3,11 @@ import { formatDuration } from '../config/duration.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { opsQueue, type ServerInfo } from '../queues/ops.js';
 import { redact } from '../security/redact.js';
+import { clusterHandlers, withReplicaHealth } from './cluster-ops.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
 import { workerAgent } from './worker-agent.js';
 
-/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls. */
+/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls, and on a cluster scale and nodes. */
 
 const POLL_MS = 50;
 
@@ -20,9 +21,11 @@ function handlers(deps: AgentDeps) {
   };
 
   return {
+    ...clusterHandlers(fleet, member),
+
     async status() {
       const [states, healths] = await Promise.all([fleet.backend.list(), health.all()]);
-      return { members: fleetStatus(fleet.members, states, healths), at: Date.now() };
+      return { members: await withReplicaHealth(fleet, fleetStatus(fleet.members, states, healths)), at: Date.now() };
     },
 
     /**

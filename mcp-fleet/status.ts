@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MemberState } from './backends/index.js';
+import type { MemberState, NodeState } from './backends/index.js';
 import { describeExit, HealthStatusSchema, type Health } from './health.js';
 import type { Member } from './manifest.js';
 
@@ -19,8 +19,43 @@ export const MemberStatusSchema = z.object({
   exitCode: z.number().nullable().optional(),
   pingMs: z.number().optional(),
   tags: z.array(z.string()),
+  /** On a backend that runs replicas (swarm): how many run, how many should, where, and each task. */
+  replicas: z
+    .object({
+      desired: z.number().int(),
+      running: z.number().int(),
+      nodes: z.array(z.string()),
+      tasks: z.array(
+        z.object({
+          id: z.string(),
+          slot: z.number().int().optional(),
+          node: z.string(),
+          state: z.string(),
+          desired: z.string(),
+          since: z.number(),
+          error: z.string().optional(),
+          exitCode: z.number().optional(),
+          /** A running MCP replica: in the pool's rotation (answering) or out of it, and why. */
+          health: z.enum(['healthy', 'unhealthy']).optional(),
+          reason: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type MemberStatus = z.infer<typeof MemberStatusSchema>;
+
+/** What `/nodes` shows for one node of a cluster. */
+export const NodeStatusSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  address: z.string(),
+  role: z.enum(['manager', 'worker']),
+  state: z.string(),
+  availability: z.enum(['active', 'pause', 'drain']),
+  leader: z.boolean(),
+  tasks: z.number().int(),
+}) satisfies z.ZodType<NodeState>;
 
 export function memberStatus(member: Member, state: MemberState | undefined, health: Health | undefined, now: number): MemberStatus {
   const running = state?.state === 'running';
@@ -40,6 +75,16 @@ export function memberStatus(member: Member, state: MemberState | undefined, hea
     exitCode: state?.lastExit?.code,
     pingMs: healthStatus === 'healthy' ? health?.latencyMs : undefined,
     tags: member.tags,
+    ...(state?.replicas
+      ? {
+          replicas: {
+            desired: state.replicas.desired,
+            running: state.replicas.running,
+            nodes: [...new Set(state.replicas.tasks.filter((t) => t.state === 'running').map((t) => t.node))],
+            tasks: state.replicas.tasks.map(({ nodeId: _, ...task }) => task),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberNameSchema } from '../mcp-fleet/manifest.js';
-import { MemberStatusSchema } from '../mcp-fleet/status.js';
+import { MemberStatusSchema, NodeStatusSchema } from '../mcp-fleet/status.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
 /** The `ops` queue: requests against the fleet, answered by the ops agent (the process that runs the fleet). */
@@ -63,6 +63,19 @@ export const opsQueue = defineQueue({
     servers: {
       payload: z.object({}),
       result: z.object({ servers: z.array(ServerInfoSchema) }),
+    },
+    scale: {
+      payload: z.object({ member: MemberNameSchema, replicas: z.number().int().min(0), requestedBy: z.string() }),
+      result: z.object({ member: z.string(), replicas: z.number().int(), running: z.number().int(), durationMs: z.number(), healthy: z.boolean(), reason: z.string().optional() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `scale-${payload.member}` } }),
+    },
+    nodes: {
+      payload: z.object({}),
+      result: z.object({ nodes: z.array(NodeStatusSchema) }),
+    },
+    availability: {
+      payload: z.object({ node: z.string().min(1).max(100), availability: z.enum(['active', 'drain', 'pause']), requestedBy: z.string() }),
+      result: z.object({ node: NodeStatusSchema }),
     },
     call: {
       payload: z.object({ server: MemberNameSchema, tool: z.string().min(1).max(128), args: z.record(z.string(), z.unknown()) }),
