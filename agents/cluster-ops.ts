@@ -1,8 +1,17 @@
 import { UnrecoverableError } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
 import { isCluster, type ClusterBackend, type NodeState } from '../mcp-fleet/backends/index.js';
+import type { Member } from '../config/manifest.js';
+import type { FleetBackend } from '../mcp-fleet/backends/index.js';
+import type { McpPool } from '../mcp-fleet/pool.js';
 import type { MemberStatus } from '../mcp-fleet/status.js';
-import type { FleetHost } from './index.js';
+
+/** The fleet as the ops agent holds it (agents/index.ts FleetHost). */
+interface FleetHost {
+  members: Member[];
+  backend: FleetBackend;
+  pool: McpPool;
+}
 
 /**
  * The ops jobs only a cluster backend (swarm) can answer: scale a member, list the nodes, drain or activate a node.
@@ -18,7 +27,7 @@ function clusterOf(fleet: FleetHost, what: string): ClusterBackend {
   return fleet.backend;
 }
 
-export function clusterHandlers(fleet: FleetHost, member: (name: string) => FleetHost['members'][number]) {
+export function clusterHandlers(fleet: FleetHost, member: (name: string) => Member) {
   return {
     /** Sets the member's replica count and waits until that many run (and, for an MCP server, answer a ping). */
     async scale({ member: name, replicas }: { member: string; replicas: number }) {

@@ -1,6 +1,6 @@
 import { formatDuration } from '../config/duration.js';
 import { isCluster, type ClusterBackend, type FleetEvent, type NodeState } from '../mcp-fleet/backends/index.js';
-import type { Member } from '../mcp-fleet/manifest.js';
+import type { Member } from '../config/manifest.js';
 import { HealState } from './heal-state.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';

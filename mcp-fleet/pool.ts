@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ErrorCode, McpError, type CallToolResult, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { isCluster, type FleetBackend, type McpEndpoint } from './backends/index.js';
-import type { Member } from './manifest.js';
+import type { Member } from '../config/manifest.js';
 import { StreamTransport } from './stream-transport.js';
 
 /**

@@ -1,7 +1,7 @@
 import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../manifest.js';
+import { interpolate, type Member } from '../../config/manifest.js';
 import { replicaPort } from '../ports.js';
 import { demultiplex, LABELS } from './docker.js';
 import type { ClusterBackend, LogOptions, McpEndpoint, MemberState, NodeState, TaskRef, TaskState } from './index.js';

@@ -3,7 +3,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { loadEnvConfig } from '../../config/index.js';
 import type { FleetEvent } from '../../mcp-fleet/backends/index.js';
 import { SwarmBackend } from '../../mcp-fleet/backends/swarm.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { McpPool } from '../../mcp-fleet/pool.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { createLogger } from '../../telemetry/logger.js';

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import type { Caller } from '../../security/permissions.js';
 import { member, waitFor } from '../support/fleet.js';
