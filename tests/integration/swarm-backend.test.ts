@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvConfig } from '../../config/index.js';
 import type { FleetEvent } from '../../mcp-fleet/backends/index.js';
 import { SwarmBackend } from '../../mcp-fleet/backends/swarm.js';
@@ -8,7 +8,7 @@ import { McpPool } from '../../mcp-fleet/pool.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { member, waitFor } from '../support/fleet.js';
-import { killOnWorker, REGISTRY, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
+import { holdSwarm, killOnWorker, REGISTRY, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
 
 // The swarm backend and the MCP pool over replicas, on the real two-node swarm (deploy/local-swarm.sh): replicas
 // spread over both nodes, a killed task replaced, scaling, a rolling restart under load, a bad image, a placement no
@@ -61,10 +61,15 @@ afterEach(async () => {
   }));
 });
 
+let release: (() => Promise<void>) | undefined;
+beforeAll(async () => {
+  if (!swarmSkip) release = await holdSwarm();
+}, 660_000);
 afterAll(async () => {
-  // A test that failed half-way must not leave the worker stopped or drained for the next file.
+  // A test that failed half-way must not leave the worker stopped for the next file.
   if (!swarmSkip) await workerEngine('start').catch(() => undefined);
-});
+  await release?.();
+}, 60_000);
 
 describe.skipIf(swarmSkip)(`swarm backend${swarmSkip ? ` — skipped: ${swarmSkip}` : ''}`, () => {
   it('GIVEN a member with 3 replicas spread over the nodes THEN all run on both nodes, answer, and tool calls go round them', async () => {

@@ -5,7 +5,7 @@ import { freePort } from '../../mcp-fleet/ports.js';
 import type { Caller } from '../../security/permissions.js';
 import { member, waitFor } from '../support/fleet.js';
 import { operator, reader, startStack } from '../support/stack.js';
-import { killOnWorker, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
+import { holdSwarm, killOnWorker, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
 
 // fleetbot on the real two-node swarm, wired by its own roots (FLEET_BACKEND=swarm): /status with replicas and
 // tasks, /scale, /nodes with drain, a replica killed on the worker (one healing notice), a hung replica replaced by
@@ -37,6 +37,7 @@ async function server(name: string, extra: Record<string, unknown> = {}): Promis
 describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${swarmSkip}` : ''}`, () => {
   let s: Awaited<ReturnType<typeof startStack>>;
   let notify: Queue;
+  let release: (() => Promise<void>) | undefined;
   const ask = (line: string, caller = operator) => s.dispatcher.dispatchLine(line, caller, 'test');
   const jobs = async (name: string) => (await notify.getJobs(['waiting', 'active', 'completed', 'delayed'])).filter((j) => j.name === name).map((j) => j.data);
   const tasksOf = async (name: string) => (await ask(`/status ${name}`)).table!.rows.map((r) => r.cells);
@@ -50,15 +51,17 @@ describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${sw
     }, { timeoutMs, everyMs: 200, what: `${replicas} healthy replicas of ${name}` });
 
   beforeAll(async () => {
+    release = await holdSwarm();
     const members = [await server('web', { replicas: 2 }), await server('frozen', { replicas: 2 }), await server('solo', { replicas: 1, max_replicas: 3 })];
     s = await startStack(members, { agents: ['ops', 'health', 'healer', 'replicas'], env: SWARM_ENV, opsTimeoutMs: 60_000 });
     notify = new Queue('notify', { connection: s.hub.client, prefix: s.hub.prefix });
     s.stack.defer('test notify queue', () => notify.close());
     await Promise.all([allHealthy('web', 2), allHealthy('frozen', 2), allHealthy('solo', 1)]);
-  }, 90_000);
+  }, 690_000);
   afterAll(async () => {
     await workerEngine('start').catch(() => undefined);
     await s?.stop();
+    await release?.();
   }, 60_000);
 
   it('GIVEN the fleet THEN /status shows replicas running/desired and their nodes, and /status <member> its tasks', async () => {

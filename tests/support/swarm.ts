@@ -69,3 +69,27 @@ export async function killOnWorker(taskId: string): Promise<void> {
   if (!container) throw new Error(`task ${taskId} has no container on the worker`);
   await worker().getContainer(container.Id).kill({ signal: 'SIGKILL' });
 }
+
+/**
+ * One test file at a time on the swarm: files stop the worker's engine and drain nodes, which the others must not
+ * see. A lock directory in the swarm's own directory, taken over when the process that holds it is gone.
+ */
+export async function holdSwarm(timeoutMs = 600_000): Promise<() => Promise<void>> {
+  const { mkdir, readFile, rm, writeFile } = await import('node:fs/promises');
+  const lock = path.join(SWARM_DIR, 'test-lock');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(path.join(lock, 'pid'), String(process.pid));
+      return () => rm(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => '0'));
+      const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
+      if (holder > 0 && !alive) await rm(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`the swarm stayed busy for ${timeoutMs / 1000} s (lock ${lock})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
