@@ -3,6 +3,7 @@ import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
 import { benchHealing } from './healing.js';
 import { benchOpsLoop } from './ops-loop.js';
+import { benchSwarm } from './swarm.js';
 
 /** `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests. */
 
@@ -12,6 +13,7 @@ const benches: [string, () => Promise<string[]>][] = [
   ['chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
   ['arbitrage engine', benchArbitrage],
   ['self-healing (kill → restart → healthy → notice)', benchHealing],
+  ['Docker Swarm (replicas on a two-node swarm)', benchSwarm],
 ];
 
 for (const [name, run] of benches) {

@@ -52,7 +52,7 @@ const messageOf = (error: unknown) => (error as EngineError).json?.message ?? (e
 const ns = (ms: number) => ms * 1_000_000;
 /** Task states after which a task never runs again. */
 const FINAL = new Set(['complete', 'failed', 'shutdown', 'rejected', 'orphaned', 'remove']);
-const UPDATE_TIMEOUT_MS = 120_000;
+const UPDATE_TIMEOUT_MS = 60_000;
 
 /** `1.5g`, `256m`, `512k` (compose's memory notation) in bytes. */
 export function memoryBytes(text: string): number {
@@ -275,10 +275,13 @@ export class SwarmBackend extends MemberRuns<Run> implements ClusterBackend {
       await this.refresh();
       if (!run.serviceId || run.desired === 0) return this.launch(run);
       const before = new Set(run.tasks.filter((t) => t.state === 'running').map((t) => t.id));
-      await this.update(run, (spec) => {
-        spec.TaskTemplate.ForceUpdate = (spec.TaskTemplate.ForceUpdate ?? 0) + 1;
-      });
-      run.restarts++;
+      // No replica runs: the engine is replacing them already; a second restarter would only get in its way.
+      if (before.size > 0) {
+        await this.update(run, (spec) => {
+          spec.TaskTemplate.ForceUpdate = (spec.TaskTemplate.ForceUpdate ?? 0) + 1;
+        });
+        run.restarts++;
+      }
       // Done when every wanted replica is a new task that runs.
       await this.until(
         run,
@@ -443,6 +446,7 @@ export class SwarmBackend extends MemberRuns<Run> implements ClusterBackend {
     for (;;) {
       await this.refresh();
       if (done()) return;
+      if (this.closed) throw new Error(`${run.member.name}: the fleet is closing`);
       if (Date.now() > deadline) throw new Error(`${run.member.name}: timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -5,7 +5,7 @@ import { freePort } from '../../mcp-fleet/ports.js';
 import type { Caller } from '../../security/permissions.js';
 import { member, waitFor } from '../support/fleet.js';
 import { operator, reader, startStack } from '../support/stack.js';
-import { holdSwarm, killOnWorker, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
+import { holdSwarm, killOnWorker, removeFleetServices, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
 
 // fleetbot on the real two-node swarm, wired by its own roots (FLEET_BACKEND=swarm): /status with replicas and
 // tasks, /scale, /nodes with drain, a replica killed on the worker (one healing notice), a hung replica replaced by
@@ -61,8 +61,9 @@ describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${sw
   afterAll(async () => {
     await workerEngine('start').catch(() => undefined);
     await s?.stop();
+    if (s) await removeFleetServices(s.hub.prefix);
     await release?.();
-  }, 60_000);
+  }, 120_000);
 
   it('GIVEN the fleet THEN /status shows replicas running/desired and their nodes, and /status <member> its tasks', async () => {
     const reply = await ask('/status');

@@ -93,3 +93,9 @@ export async function holdSwarm(timeoutMs = 600_000): Promise<() => Promise<void
     }
   }
 }
+
+/** Removes every service of a test fleet: a safety net for a stack that could not stop in time. */
+export async function removeFleetServices(fleet: string): Promise<void> {
+  const services = await manager().listServices({ filters: { label: [`fleetbot.fleet=${fleet}`] } });
+  await Promise.all(services.map((s) => manager().getService(s.ID).remove().catch(() => undefined)));
+}
