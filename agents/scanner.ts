@@ -3,6 +3,7 @@ import { formatUnits } from 'ethers';
 import { NOT_SIMULATED, type Engine, type ScanResult } from '../defi/engine.js';
 import type { Opportunity } from '../defi/opportunity.js';
 import type { RedisHub } from '../redis/hub.js';
+import { Lease } from './lease.js';
 import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
 import { QueueClient, startWorker } from '../queues/typed-queue.js';
 import { metrics } from '../telemetry/metrics.js';
@@ -143,8 +144,11 @@ export const scannerAgent: AgentDefinition = {
     let markReady: () => void = () => {};
     const ready = new Promise<void>((resolve) => (markReady = resolve));
 
+    // One scanner scans, however many replicas run: the others stand by and take over when it stops renewing.
+    const lease = new Lease(hub, 'scanner');
     const tick = async () => {
       try {
+        if (!(await lease.hold())) return;
         const e = await defi.engine();
         const block = await e.blockNumber();
         if (block !== lastBlock) {
@@ -187,6 +191,7 @@ export const scannerAgent: AgentDefinition = {
         stopped = true;
         clearTimeout(timer);
         await running;
+        await lease.release();
         await worker.close();
         await execute.close();
         await heartbeat.stop();
