@@ -153,7 +153,9 @@ export class SwarmBackend extends MemberRuns<Run> implements ClusterBackend {
       const ref: TaskRef = { id: task.ID, node: this.taskStateOf(task).node, ...(task.Slot ? { slot: task.Slot } : {}) };
       if (state === 'running' && before?.state !== 'running') this.emit({ type: 'started', member, at, task: ref });
       else if (FINAL.has(state) && before && !FINAL.has(before.state)) {
-        const expected = before.desired !== 'running' || task.DesiredState !== 'running' && state !== 'failed' && state !== 'rejected';
+        // Shut down by the engine (scale, update, restart) or told to stop before it ended: not a crash. Failed,
+        // complete or rejected while it was meant to run: it ended by itself.
+        const expected = before.desired !== 'running' || state === 'shutdown';
         const code = task.Status.ContainerStatus?.ExitCode ?? null;
         const wasRunning = before.state === 'running';
         // The engine restarts a replica that ended by itself: count it as a restart of the member.
