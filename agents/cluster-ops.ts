@@ -4,7 +4,7 @@ import { isCluster, type ClusterBackend, type NodeState } from '../mcp-fleet/bac
 import type { Member } from '../config/manifest.js';
 import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import type { McpPool } from '../mcp-fleet/pool.js';
-import type { MemberStatus } from '../mcp-fleet/status.js';
+import type { MemberStatus } from '../state/fleet-status.js';
 
 /** The fleet as the ops agent holds it (agents/index.ts FleetHost). */
 interface FleetHost {

@@ -1,9 +1,9 @@
 import { formatDuration } from '../config/duration.js';
 import { isCluster, type ClusterBackend, type FleetEvent, type NodeState } from '../mcp-fleet/backends/index.js';
 import type { Member } from '../config/manifest.js';
-import { HealState } from './heal-state.js';
+import { HealState } from '../state/heal-state.js';
 import { startHeartbeat } from './heartbeat.js';
-import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
+import { fleetOf, type AgentDefinition, type AgentDeps } from './agent.js';
 
 /**
  * On a cluster backend (swarm), healing that works with the engine rather than against it. The engine replaces

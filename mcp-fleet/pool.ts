@@ -47,7 +47,7 @@ export interface ReplicaView {
   benchedAt?: number;
 }
 
-export class McpUnavailableError extends Error {}
+class McpUnavailableError extends Error {}
 
 const TRANSPORT_CODES = new Set([ErrorCode.ConnectionClosed, ErrorCode.RequestTimeout]);
 /** How long a call that may go again waits for a replica in rotation. */

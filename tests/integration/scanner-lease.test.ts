@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leaseHolder } from '../../agents/lease.js';
-import { lastScan } from '../../agents/scanner.js';
+import { lastScan } from '../../state/defi-scan.js';
 import { GAPS, startDevnet } from '../support/devnet.js';
 import { ROOT, waitFor } from '../support/fleet.js';
 import { dropHub, testHub, TEST_REDIS_URL } from '../support/redis.js';

@@ -107,7 +107,7 @@ describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${sw
     const before = (await tasksOf('frozen')).map((t) => t[0]);
     await s.fleet!.pool.callTool('frozen', 'freeze', {});
     // The other replica answers meanwhile.
-    for (let i = 0; i < 3; i++) expect((await ask('/call frozen echo {"text":"still"}')).tone).not.toBe('error');
+    for (let i = 0; i < 3; i++) expect((await ask('/execute frozen echo {"text":"still"}')).tone).not.toBe('error');
     const notice = await waitFor(async () => (await jobs('healing')).find((n) => n.member === 'frozen'), { timeoutMs: 40_000, everyMs: 200, what: 'a healing notice for frozen' });
     expect(notice.title).toMatch(/^frozen: replica \d+ on .* hung \(.*\) → replaced in [\d.]+ ?s, 2\/2 replicas healthy$/);
     const after = await allHealthy('frozen', 2);
