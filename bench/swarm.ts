@@ -17,6 +17,7 @@ import { figures, measure, row } from './stats.js';
 
 const KILLS = 10;
 const SCALES = 3;
+const SCALE_TO = 5;
 const CALLS = 2000;
 const IMAGE = `127.0.0.1:5000/${process.env.FLEETBOT_IMAGE ?? 'fleetbot:local'}`;
 const log = createLogger({ level: 'error' });
@@ -85,18 +86,19 @@ export async function benchSwarm(): Promise<string[]> {
     }
     const k = figures(kills, 1);
     out.push(`replica killed → replacement answering ping (n=${k.n}, restart delay 200 ms)   p50 ${(k.p50 / 1000).toFixed(2)} s  p99 ${(k.p99 / 1000).toFixed(2)} s`);
+    process.stderr.write(`${out.at(-1)}\n`);
 
     const scales: number[] = [];
     for (let i = 0; i < SCALES; i++) {
       const began = performance.now();
-      await backend.scale('monitoring', 5);
-      await until(answering(backend, pool, 5), '5 replicas');
+      await backend.scale('monitoring', SCALE_TO);
+      await until(answering(backend, pool, SCALE_TO), `${SCALE_TO} replicas`, 120_000);
       scales.push(performance.now() - began);
       await backend.scale('monitoring', 1);
       await until(answering(backend, pool, 1), 'back to 1 replica');
     }
     const s = figures(scales, 1);
-    out.push(`scale 1 → 5, every replica answering (n=${s.n})                 p50 ${(s.p50 / 1000).toFixed(2)} s  max ${(Math.max(...scales) / 1000).toFixed(2)} s`);
+    out.push(`scale 1 → ${SCALE_TO}, every replica answering (n=${s.n})                 p50 ${(s.p50 / 1000).toFixed(2)} s  max ${(Math.max(...scales) / 1000).toFixed(2)} s`);
 
     const one = await measure(CALLS, 16, () => pool.callTool('monitoring', 'agents', {}));
     await backend.scale('monitoring', 3);
