@@ -6,6 +6,7 @@ import { benchHealing } from './healing.js';
 import { benchOpsLoop } from './ops-loop.js';
 import { benchRedact } from './redact.js';
 import { benchStartUp } from './start-up.js';
+import { benchSwarm } from './swarm.js';
 
 /**
  * `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests.
@@ -22,6 +23,7 @@ const benches: [string, string, () => Promise<string[]>][] = [
   ['arbitrage', 'arbitrage engine', benchArbitrage],
   ['redact', 'redaction (every reply and log line)', benchRedact],
   ['healing', 'self-healing (kill → restart → healthy → notice)', benchHealing],
+  ['swarm', 'Docker Swarm (replicas on a two-node swarm)', benchSwarm],
 ];
 
 const only = process.argv.slice(2);

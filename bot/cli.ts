@@ -265,7 +265,9 @@ program
       stack.defer('server resources', () => open.close());
       if (options.http) {
         if (!options.port) throw new Error('--http needs --port');
-        const server = await serveHttp(open, options.port, log);
+        // A swarm replica listens on its slot's port (the engine sets FLEETBOT_TASK_SLOT per task).
+        const { replicaPort } = await import('../mcp-fleet/ports.js');
+        const server = await serveHttp(open, replicaPort(options.port, Number(config.vars.FLEETBOT_TASK_SLOT) || undefined), log);
         stack.defer('http server', () => server.close());
         // Run by the process backend, stdin is a pipe from fleetbot: its end means fleetbot is gone. In a container
         // it is /dev/null, ended from the start: there the engine's SIGTERM is the signal to stop.

@@ -66,11 +66,13 @@ export async function openFleet(stack: Stack, config: Config, hub: RedisHub): Pr
   // REDIS_URL may be the embedded server's, known only now.
   const vars = { ...config.vars, REDIS_URL: hub.url, REDIS_PREFIX: hub.prefix };
   const log = stack.log.child('fleet');
+  // Docker's backends are loaded only when chosen: the Docker client library is large, and most runs never need it.
   const backend: FleetBackend =
     config.fleetBackend === 'docker'
-      ? // Loaded only when chosen: the Docker client library is large, and most runs never need it.
-        new (await import('../mcp-fleet/backends/docker.js')).DockerBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
-      : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log });
+      ? new (await import('../mcp-fleet/backends/docker.js')).DockerBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
+      : config.fleetBackend === 'swarm'
+        ? new (await import('../mcp-fleet/backends/swarm.js')).SwarmBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
+        : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log });
   stack.defer('fleet members', () => backend.close());
   const pool = new McpPool(backend, members, { log: stack.log.child('mcp') });
   stack.defer('mcp sessions', () => pool.close());

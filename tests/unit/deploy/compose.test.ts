@@ -114,10 +114,10 @@ describe('the compose deploy', () => {
     expect(holders('chain.env')).not.toContain('healer');
   });
 
-  it('GIVEN the Docker socket THEN only the fleet service (ops and health agents) gets it', () => {
+  it('GIVEN the Docker socket THEN only the fleet service (ops, health and replicas agents) gets it', () => {
     const withSocket = Object.entries(compose.services).filter(([, s]) => s.volumes?.some((v) => v.endsWith(':/var/run/docker.sock')));
     expect(withSocket.map(([name]) => name)).toEqual(['fleet']);
-    expect(compose.services.fleet!.command).toEqual(['agent', 'ops', 'health']);
+    expect(compose.services.fleet!.command).toEqual(['agent', 'ops', 'health', 'replicas']);
   });
 
   it('GIVEN the image build THEN no env file or local state can reach it', () => {
