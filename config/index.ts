@@ -57,6 +57,7 @@ export type DockerConnection = { socketPath: string } | { host: string; port: nu
 
 export const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
+  REDIS_PASSWORD_FILE: blankIsUnset(z.string()).describe('a file with Redis\'s password (or a `requirepass <password>` line, the compose secret): it joins REDIS_URL'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
   FLEET_FILE: z.string().default('fleet.yaml'),
   FLEET_BACKEND: FleetBackendSchema.default('process').describe('what runs the fleet: local processes or Docker containers'),
@@ -262,10 +263,12 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
   if (dashboardToken.problem) return { problems: [dashboardToken.problem] };
   const discordProblem = discordGuildProblem(e);
   if (discordProblem) return { problems: [discordProblem] };
+  const redisUrl = e.REDIS_PASSWORD_FILE === undefined ? { url: e.REDIS_URL } : withRedisPassword(e.REDIS_URL, path.resolve(cwd, e.REDIS_PASSWORD_FILE));
+  if (redisUrl.problem) return { problems: [redisUrl.problem] };
   return {
     problems: [],
     config: {
-      redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+      redis: { url: redisUrl.url, prefix: e.REDIS_PREFIX },
       home: path.resolve(cwd, e.FLEETBOT_HOME),
       rpcUrl: e.RPC_URL,
       logLevel: e.LOG_LEVEL,
@@ -339,6 +342,23 @@ function discordGuildProblem(e: z.infer<typeof EnvSchema>): string | undefined {
   if (e.DISCORD_CLIENT_SECRET && !e.DISCORD_GUILD_ID) return 'environment DISCORD_CLIENT_SECRET: Discord sign-in needs DISCORD_GUILD_ID (the guild whose roles grant permissions)';
   if (e.DISCORD_CLIENT_SECRET && !e.DISCORD_APPLICATION_ID) return 'environment DISCORD_CLIENT_SECRET: Discord sign-in needs DISCORD_APPLICATION_ID (the OAuth2 client id)';
   return undefined;
+}
+
+/** REDIS_URL with the password of REDIS_PASSWORD_FILE: the bare password, or Redis's own `requirepass <password>` line. */
+function withRedisPassword(url: string | undefined, file: string): { url?: string; problem?: string } {
+  const problem = (message: string) => ({ problem: `environment REDIS_PASSWORD_FILE: ${message}` });
+  if (url === undefined) return problem('set REDIS_URL too (the password is for that Redis)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    return problem(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const password = /^requirepass\s+(\S+)$/.exec(text)?.[1] ?? text;
+  if (password.length < 16 || /\s/.test(password)) return problem(`the password in ${file} must be 16 characters or more, without spaces`);
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return { url: withPassword.toString() };
 }
 
 /** The token in DASHBOARD_TOKEN_FILE (surrounding whitespace ignored: files end with a newline). */
