@@ -40,7 +40,9 @@ export class ApiTokenStore {
   /** A new token for `name`; its text is returned once and never stored. A name in use is refused. */
   async create(name: string, permission: Permission, now = Date.now()): Promise<{ token: string; record: ApiToken }> {
     const token = `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const record = ApiTokenSchema.parse({ name: TokenNameSchema.parse(name), permission, hash: hashToken(token), createdAt: now });
+    const valid = TokenNameSchema.safeParse(name);
+    if (!valid.success) throw new Error(valid.error.issues[0]!.message);
+    const record = ApiTokenSchema.parse({ name, permission, hash: hashToken(token), createdAt: now });
     if ((await this.hub.client.hsetnx(this.tokens, name, JSON.stringify(record))) !== 1) {
       throw new Error(`a token named "${name}" exists already; revoke it first or pick another name`);
     }
