@@ -184,12 +184,12 @@ describe('dashboard trust boundary', () => {
     expect((await fetch(`${base}/auth/token`, { method: 'POST', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` })).status).toBe(401);
   });
 
-  it('GIVEN a secret in a member reason, a healing entry and an audited /call THEN neither the snapshot nor the live stream carries it', async () => {
+  it('GIVEN a secret in a member reason, a healing entry and an audited /execute THEN neither the snapshot nor the live stream carries it', async () => {
     const member = { name: 'pg', description: 'db', kind: 'mcp', transport: 'stdio', state: 'running', health: 'unhealthy', reason: `git fetch failed: https://x-access-token:${GITHUB_TOKEN}@github.com/o/r and token ${GITHUB_TOKEN}`, restarts: 0, tags: [] };
     await s.hub.client.set(s.hub.key('fleet-status'), JSON.stringify({ members: [member], at: Date.now() }));
     await s.shared.audit.record({ at: Date.now(), user: { id: 'healer', name: 'healer' }, via: 'healer', channel: 'fleet', command: 'heal', args: { member: 'pg' }, outcome: 'ok', detail: `restarted pg (GITHUB_TOKEN=${GITHUB_TOKEN})` });
-    // A read person's /call is denied — and audited with the arguments as sent.
-    const denied = await s.dispatcher.dispatchLine(`/call pg query {"url":"postgres://app:${PG_PASSWORD}@db.internal:5432/app","password":"${PG_PASSWORD}"}`, reader, 'ops');
+    // A read person's /execute of a tool (what /call was) is denied — and audited with the arguments as sent.
+    const denied = await s.dispatcher.dispatchLine(`/execute pg query {"url":"postgres://app:${PG_PASSWORD}@db.internal:5432/app","password":"${PG_PASSWORD}"}`, reader, 'ops');
     expect(denied.title).toMatch(/you need/);
     const raw = JSON.stringify(await audit());
     expect(raw).toContain(PG_PASSWORD);
