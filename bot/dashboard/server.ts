@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
 import type { DiscordConfig } from '../../config/index.js';
+import type { Reply } from '../../commands/index.js';
+import type { Dispatcher } from '../dispatch.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../redis/hub.js';
 import type { AuditLog } from '../../security/audit.js';
@@ -41,6 +43,8 @@ export interface DashboardOptions {
   /** Set with a sign-in configuration: "Sign in with Discord". */
   discord?: Pick<DiscordConfig, 'guildId' | 'grants' | 'defaultPermission' | 'apiUrl' | 'signIn'>;
   audit: AuditLog;
+  /** Set: a member's row offers restart / stop / start to those allowed, through the dispatcher (origin `shared`). */
+  dispatcher?: Dispatcher;
   watch: FleetWatch;
   hub: RedisHub;
   log: Logger;
@@ -49,6 +53,7 @@ export interface DashboardOptions {
 const OPEN = new Set(['/healthz', '/readyz', '/sign-in', '/auth/discord', '/auth/discord/callback', '/auth/token', '/auth/sign-out']);
 const VIEWS = new Set(['/', '/events', '/api/snapshot', '/metrics']);
 const OAUTH_COOKIE = 'fleetbot_oauth';
+const MEMBER_ACTIONS = new Set(['restart', 'stop', 'start']);
 const OAUTH_TTL_MS = 10 * 60_000;
 /** How often the snapshot is looked at while someone watches; it is sent when it changed (or every few seconds). */
 const LOOK_EVERY_MS = 250;
@@ -186,6 +191,26 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
     await access.open(reply, request, { caller, scope: 'person' }, 'discord');
     options.log.info('signed in', { user: caller.id, permission: caller.permission });
     return reply.redirect(pending.next);
+  });
+  // Member actions from the page: the same road as a Discord button — the dispatcher checks, asks, runs and audits.
+  const replyText = (reply: Reply) => ({ tone: reply.tone, text: reply.title });
+  app.post('/api/members/:member/:action', async (request, reply) => {
+    const { member, action } = request.params as { member: string; action: string };
+    if (!options.dispatcher || !MEMBER_ACTIONS.has(action)) return refuse(reply, 404, 'no such action');
+    const viewer = viewers.get(request)!;
+    const outcome = await options.dispatcher.prepare({ caller: viewer.caller, channel: 'dashboard', command: action, args: { member }, origin: 'shared' });
+    if (outcome.kind === 'refused') return reply.code(403).send({ refused: replyText(outcome.reply) });
+    if (outcome.kind === 'confirm') return reply.code(202).send({ confirmation: { id: outcome.confirmation.id, question: outcome.confirmation.question } });
+    return { reply: replyText(await outcome.run()) };
+  });
+  app.post('/api/confirmations/:id', async (request, reply) => {
+    const { id } = request.params as { id: string };
+    const answer = (request.body as { answer?: unknown } | undefined)?.answer;
+    if (!options.dispatcher || (answer !== 'confirm' && answer !== 'cancel')) return refuse(reply, 400, 'answer confirm or cancel');
+    const outcome = await options.dispatcher.answer(id, viewers.get(request)!.caller, answer);
+    if (outcome.kind === 'refused') return reply.code(403).send({ refused: replyText(outcome.reply) });
+    if (outcome.kind === 'confirmed') return { reply: replyText(await outcome.run()) };
+    return reply.code(409).send({ answered: outcome.kind });
   });
   app.get('/api/me', async (request) => {
     const viewer = viewers.get(request)!;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../bot/dashboard/server.js';
+import { startDashboardFor } from '../../bot/roots.js';
+import { ApiTokenStore } from '../../state/api-tokens.js';
 import type { DiscordConfig } from '../../config/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 import { snowflake } from '../support/fake-discord/snowflake.js';
@@ -13,6 +15,10 @@ import { startStack } from '../support/stack.js';
 // Sign-in in a real Chromium: through the fake Discord's OAuth2 (arctic's client on the server side), then Bull Board
 // as each person's permission allows — an operator reads the failed jobs, a read person is refused the admin actions,
 // an admin retries a job from Bull Board's own page; every action (and refusal) lands in the audit trail.
+
+// Code run inside the page (page.evaluate / waitForFunction) sees the browser's globals.
+declare const window: { fleetbotMe?: unknown };
+declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
@@ -128,4 +134,56 @@ describe('dashboard sign-in in a browser', () => {
     const denied = trail.filter((e) => e.outcome === 'denied').map((e) => `${e.user.name} ${e.command}`);
     expect(denied).toEqual(expect.arrayContaining(['olga queues.retry', 'rita queues.retry']));
   }, 60_000);
+});
+
+describe('member actions on the dashboard page', () => {
+  let s: Awaited<ReturnType<typeof startStack>>;
+  let browser: Browser;
+  let url: string;
+
+  /** Signs in with a personal API token through the sign-in form, as a person without Discord would. */
+  const signInWithToken = async (name: string, permission: 'read' | 'operate') => {
+    const { token } = await new ApiTokenStore(s.hub).create(name, permission);
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(url);
+    await page.fill('input[name=token]', token);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${url}/`);
+    await page.waitForFunction(() => window.fleetbotMe !== undefined);
+    await page.waitForSelector('tr[data-member="alpha"][data-health="healthy"]', { timeout: 20_000 });
+    return page;
+  };
+
+  beforeAll(async () => {
+    s = await startStack([testServer('alpha')], { env: { DASHBOARD_PORT: '0' } });
+    url = new URL((await startDashboardFor(s.stack, s.config, s.shared, s.bot))!).origin;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 90_000);
+  afterAll(async () => {
+    await browser?.close();
+    await s?.stop();
+  });
+
+  it('GIVEN an operator THEN restart on a member\'s row asks in the page, runs through the dispatcher and is audited; a read person gets no buttons and is refused', async () => {
+    const operatorPage = await signInWithToken('olga', 'operate');
+    const pid = (await s.fleet!.backend.list()).find((m) => m.name === 'alpha')!.pid;
+    const question = new Promise<string>((resolve) => operatorPage.once('dialog', (d) => { resolve(d.message()); void d.accept(); }));
+    await operatorPage.click('tr[data-member="alpha"] button[data-action="restart"]');
+    expect(await question).toMatch(/restart alpha/i);
+    await operatorPage.waitForFunction(() => /restart/i.test(document.getElementById('notice')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await waitFor(async () => ((await s.fleet!.backend.list()).find((m) => m.name === 'alpha' && m.state === 'running' && m.pid !== pid) ? true : undefined), { what: 'alpha restarted', timeoutMs: 30_000 });
+    const entry = (await s.shared.audit.recent(20)).find((e) => e.command === 'restart' && e.via === 'dashboard');
+    expect(entry).toMatchObject({ user: { id: 'token:olga', name: 'olga' }, args: { member: 'alpha' }, outcome: 'ok' });
+    await operatorPage.context().close();
+
+    const readerPage = await signInWithToken('rita', 'read');
+    expect(await readerPage.locator('tr[data-member="alpha"] button[data-action]').count()).toBe(0);
+    const status = await readerPage.evaluate(async () => (await fetch('/api/members/alpha/restart', { method: 'POST' })).status);
+    expect(status).toBe(403);
+    expect((await s.shared.audit.recent(20)).find((e) => e.command === 'restart' && e.user.name === 'rita')).toMatchObject({ outcome: 'denied', via: 'dashboard' });
+    await readerPage.context().close();
+  }, 120_000);
 });
