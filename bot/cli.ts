@@ -5,8 +5,8 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Stack } from './stack.js';
 
 /**
- * The `fleetbot` command line: `up`, `bot`, `agent`, `serve`. Each command loads only the modules it needs, so a
- * fleet member (`serve`) starts quickly.
+ * The `fleetbot` command line: `up`, `bot`, `agent`, `serve`, and the one-shot `check`, `backup`, `restore` and
+ * `audit export`. Each command loads only the modules it needs, so a fleet member (`serve`) starts quickly.
  */
 
 /** Runs `body` with a Stack that is unwound on return, on SIGINT/SIGTERM, or on a crash; resolves to the exit code. */
@@ -163,16 +163,73 @@ program
     });
   });
 
-/** The Redis a bot uses, for the commands that manage what it keeps there (`token`). */
-async function withStore<T>(body: (hub: import('../redis/hub.js').RedisHub) => Promise<T>): Promise<void> {
-  const config = loadEnvConfig();
-  process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
-    const { RedisHub } = await import('../redis/hub.js');
-    if (!config.redis.url) throw new Error('set REDIS_URL (and REDIS_PREFIX) to the Redis the bot uses: tokens are kept there');
-    const hub = new RedisHub(config.redis.url, config.redis.prefix);
-    stack.defer('redis', () => hub.close());
-    await body(hub);
+/** Redis for a one-shot command: REDIS_URL (these commands never start an embedded Redis), closed at the end. */
+async function redisFor(stack: Stack, config: ReturnType<typeof loadEnvConfig>) {
+  const { RedisHub } = await import('../redis/hub.js');
+  if (!config.redis.url) throw new Error('set REDIS_URL (and REDIS_PREFIX if not "fleetbot"): the Redis holding the fleet\'s data');
+  const hub = new RedisHub(config.redis.url, config.redis.prefix);
+  stack.defer('redis', () => hub.close());
+  await hub.client.ping();
+  return hub;
+}
+
+program
+  .command('backup')
+  .description('write a consistent snapshot of fleetbot\'s data in Redis (audit, silences, alert and healer state, findings, pending confirmations) to a file')
+  .argument('<file>', 'where to write it (readable by you only)')
+  .option('--chat', 'also keep the chat memory (conversations)')
+  .action(async (file: string, options: { chat?: boolean }) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      const { createBackup, describeBackup, writeBackup } = await import('./backup.js');
+      const backup = await createBackup(await redisFor(stack, config), { chat: options.chat === true });
+      await writeBackup(file, backup);
+      process.stderr.write(`backed up ${describeBackup(backup)} to ${file}\n`);
+    });
   });
+
+program
+  .command('restore')
+  .description('load a backup into Redis under REDIS_PREFIX; refuses a live fleet or existing data unless --force')
+  .argument('<file>', 'a file written by `fleetbot backup`')
+  .option('--force', 'overwrite what is there (the kept data becomes the backup\'s), even with agents running')
+  .action(async (file: string, options: { force?: boolean }) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      const { describeBackup, readBackup, restoreBackup } = await import('./backup.js');
+      const backup = await readBackup(file);
+      const report = await restoreBackup(await redisFor(stack, config), backup, { force: options.force === true });
+      const expired = report.expired ? ` (${report.expired} expired since, left out)` : '';
+      process.stderr.write(`restored ${report.restored} keys${expired} of ${describeBackup(backup)} under prefix "${config.redis.prefix}"\n`);
+    });
+  });
+
+program
+  .command('audit')
+  .description('the audit trail')
+  .command('export')
+  .description('print the audit trail as JSON lines (redacted), oldest first: fleetbot audit export --since 7d > audit.jsonl')
+  .option('--since <duration>', 'only entries newer than this (e.g. 1d, 12h); default: all')
+  .action(async (options: { since?: string }) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      const { DurationSchema } = await import('../config/duration.js');
+      let sinceMs = 0;
+      if (options.since !== undefined) {
+        const parsed = DurationSchema.safeParse(options.since);
+        if (!parsed.success) throw new Error(`--since: ${parsed.error.issues[0]?.message ?? 'not a duration'}`);
+        sinceMs = Date.now() - parsed.data;
+      }
+      const { exportAudit } = await import('./audit-export.js');
+      const count = await exportAudit(await redisFor(stack, config), sinceMs, process.stdout);
+      process.stderr.write(`${count} audit entries\n`);
+    });
+  });
+
+/** A `token` subcommand's body, on the Redis the bot uses (tokens and sessions are kept there). */
+async function withStore(body: (hub: Awaited<ReturnType<typeof redisFor>>) => Promise<void>): Promise<void> {
+  const config = loadEnvConfig();
+  process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => body(await redisFor(stack, config)));
 }
 
 const token = program.command('token').description('personal API tokens for the dashboard (for deployments without Discord sign-in)');
@@ -318,6 +375,23 @@ program
   .argument('[message...]')
   .option('--json', 'print the reply as JSON')
   .action((severity: string, message: string[], o: { json?: boolean }) => remote(quoted(['/alert', severity, ...(message.length ? [message.join(' ')] : [])]), o));
+
+program
+  .command('new')
+  .description('write a new first-party MCP server (its tool, health tool, test and fleet.yaml entry) or agent (with its test) into this checkout')
+  .argument('<kind>', 'server or agent')
+  .argument('<name>', 'lower-case, dashes allowed')
+  .action(async (kind: string, name: string) => {
+    const { newAgent, newServer, ScaffoldError } = await import('./scaffold.js');
+    try {
+      if (kind !== 'server' && kind !== 'agent') throw new ScaffoldError(`new makes a server or an agent, not "${kind}"`);
+      const files = kind === 'server' ? newServer(process.cwd(), name) : newAgent(process.cwd(), name);
+      process.stdout.write(`wrote ${files.join(', ')}\nnext: npm run build && npx vitest run tests/integration/${kind}-${name}.test.ts\n`);
+    } catch (error) {
+      process.stderr.write(`fleetbot: ${(error as Error).message}\n`);
+      process.exitCode = error instanceof ScaffoldError ? 2 : 1;
+    }
+  });
 
 program.parseAsync().then(
   // Everything was stopped in order; exit now rather than wait on a handle some library forgot to unref.

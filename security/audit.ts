@@ -35,6 +35,20 @@ export class AuditLog {
     await this.publish(valid);
   }
 
+  /** Every entry recorded at or after `fromMs`, oldest first, read in pages (the stream holds up to 100,000). */
+  async *since(fromMs: number, pageSize = 1000): AsyncGenerator<AuditEntry> {
+    let start = `${Math.max(0, Math.floor(fromMs))}-0`;
+    for (;;) {
+      const rows = await this.hub.client.xrange(this.hub.key('audit'), start, '+', 'COUNT', pageSize);
+      for (const [, fields] of rows) {
+        const parsed = AuditEntrySchema.safeParse(JSON.parse(fields[1] ?? 'null'));
+        if (parsed.success) yield parsed.data;
+      }
+      if (rows.length < pageSize) return;
+      start = `(${rows[rows.length - 1]![0]}`;
+    }
+  }
+
   /** The newest entries first. */
   async recent(count: number): Promise<AuditEntry[]> {
     const rows = await this.hub.client.xrevrange(this.hub.key('audit'), '+', '-', 'COUNT', count);
