@@ -30,6 +30,13 @@ async function run(log: Logger, body: (stack: Stack) => Promise<void>): Promise<
   }
 }
 
+/** The command's logger, having said first which variables look like settings but are not (see config/env-names). */
+function startLog(config: { warnings: string[] }, options: Parameters<typeof createLogger>[0]): Logger {
+  const log = createLogger(options);
+  for (const warning of config.warnings) log.warn(warning);
+  return log;
+}
+
 function untilSignal(): Promise<never> {
   return new Promise(() => {});
 }
@@ -64,7 +71,7 @@ program
   .action(async () => {
     const config = loadConfig();
     // The console is the user's screen: only warnings go to stderr unless LOG_LEVEL says otherwise.
-    const log = createLogger({ level: config.logLevel ?? (config.discord ? 'info' : 'warn') });
+    const log = startLog(config, { level: config.logLevel ?? (config.discord ? 'info' : 'warn') });
     process.exitCode = await run(log, (stack) => runEverything(config, stack));
   });
 
@@ -75,7 +82,7 @@ program
   .option('--execute', 'also create a dev executor account and its FlashArbitrage, so /execute can run trades')
   .action(async (options: { port: number; execute?: boolean }) => {
     const base = loadConfig();
-    const log = createLogger({ level: base.logLevel ?? 'warn' });
+    const log = startLog(base, { level: base.logLevel ?? 'warn' });
     process.exitCode = await run(log, async (stack) => {
       const { startDevnetSession } = await import('./devnet.js');
       const session = await startDevnetSession(stack, base, options);
@@ -91,7 +98,7 @@ program
   .option('--json', 'print a JSON array of the opportunities')
   .action(async (options: { rpc: string; pools: string; json?: boolean }) => {
     const config = loadEnvConfig();
-    const log = createLogger({ level: config.logLevel ?? 'warn' });
+    const log = startLog(config, { level: config.logLevel ?? 'warn' });
     process.exitCode = await run(log, async () => {
       const { scanOnce } = await import('./scan-once.js');
       process.stdout.write(await scanOnce(config, options));
@@ -103,7 +110,7 @@ program
   .description('the bot alone (Discord when DISCORD_TOKEN is set, else the console chat), talking to agents through REDIS_URL')
   .action(async () => {
     const config = loadConfig();
-    const log = createLogger({ level: config.logLevel ?? 'info' });
+    const log = startLog(config, { level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
       for (const note of config.notes) log.info(note);
       const roots = await import('./roots.js');
@@ -127,7 +134,7 @@ program
   .argument('<names...>', 'agent names')
   .action(async (names: string[]) => {
     const config = loadConfig();
-    const log = createLogger({ level: config.logLevel ?? 'info' });
+    const log = startLog(config, { level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
       const roots = await import('./roots.js');
       const { AGENTS } = await import('../agents/index.js');
@@ -150,7 +157,7 @@ program
   .argument('<agents...>', 'agent names')
   .action(async (names: string[]) => {
     const config = loadEnvConfig();
-    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+    process.exitCode = await run(startLog(config, { level: config.logLevel ?? 'warn' }), async (stack) => {
       // Only what the check needs: it runs every few seconds in each agent's container.
       const { RedisHub } = await import('../redis/hub.js');
       const { listAgents } = await import('../state/heartbeats.js');
@@ -283,7 +290,7 @@ program
   .action(async (name: string, options: { http?: boolean; port?: number }) => {
     const config = loadEnvConfig();
     const supervised = config.vars.FLEETBOT_MEMBER !== undefined;
-    const log = createLogger({ level: config.logLevel ?? 'info', scope: `mcp-${name}`, timestamps: !supervised });
+    const log = startLog(config, { level: config.logLevel ?? 'info', scope: `mcp-${name}`, timestamps: !supervised });
     if (!options.http) {
       // stdout is the MCP channel: anything a library prints must go to stderr instead.
       console.log = console.error;

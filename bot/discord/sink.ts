@@ -2,6 +2,8 @@ import { AttachmentBuilder, DiscordAPIError, type APIEmbed } from 'discord.js';
 import { formatDuration } from '../../config/duration.js';
 import { formatAmount } from '../../defi/describe.js';
 import type { Opportunity } from '../../defi/opportunity.js';
+import type { AuditEntry } from '../../security/audit.js';
+import { escapeCode, escapeInline } from '../../security/escape.js';
 import { metrics } from '../../telemetry/metrics.js';
 import type { Digest, NoticeSink } from '../notifier/index.js';
 import { clip, LIMITS, takeEmbeds } from './limits.js';
@@ -31,6 +33,17 @@ const SEVERITY = {
 } as const;
 
 const MARK = { ok: '✅', failed: '❌', denied: '⛔' } as const;
+
+/**
+ * One audit entry, on one line whatever it holds: names, arguments and replies come from people and tools, so they
+ * are escaped (the request inside its code span with escapeCode, the rest with escapeInline) and no argument can
+ * fake an entry of its own. The digest arrives redacted, so the bounds cut nothing a rule still had to see.
+ */
+function auditLine(e: AuditEntry): string {
+  const args = Object.values(e.args).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  const request = escapeCode([`/${e.command}`, ...args].join(' '), 300);
+  return `${MARK[e.outcome]} **${escapeInline(e.user.name, 64)}** \`${request}\` (${escapeInline(e.via, 20)}) — ${e.outcome}: ${escapeInline(e.detail, 300)}`;
+}
 
 export class DiscordSink implements NoticeSink<DiscordNotice> {
   readonly name = 'discord';
@@ -79,7 +92,7 @@ export class DiscordSink implements NoticeSink<DiscordNotice> {
     if (d.audit.length) {
       embeds.push({
         title: `audit · ${d.audit.length} action${d.audit.length === 1 ? '' : 's'}`,
-        description: d.audit.map((e) => `${MARK[e.outcome]} **${e.user.name}** \`/${e.command} ${Object.values(e.args).join(' ')}\` (${e.via}) — ${e.outcome}: ${e.detail}`).join('\n'),
+        description: d.audit.map(auditLine).join('\n'),
         color: 0x95a5a6,
       });
     }
