@@ -191,9 +191,9 @@ describe('dashboard trust boundary', () => {
     // A read person's /execute of a tool (what /call was) is denied — and audited with the arguments as sent.
     const denied = await s.dispatcher.dispatchLine(`/execute pg query {"url":"postgres://app:${PG_PASSWORD}@db.internal:5432/app","password":"${PG_PASSWORD}"}`, reader, 'ops');
     expect(denied.title).toMatch(/you need/);
-    const raw = JSON.stringify(await audit());
-    expect(raw).toContain(PG_PASSWORD);
-    expect(raw).toContain(GITHUB_TOKEN);
+    // What the health agent wrote is raw; the audit trail redacts arguments as it records them — the web redacts again.
+    expect(await s.hub.client.get(s.hub.key('fleet-status'))).toContain(GITHUB_TOKEN);
+    expect((await audit()).some((e) => e.command === 'execute' && e.outcome === 'denied')).toBe(true);
     const bearer = { authorization: `Bearer ${SHARED}` };
     const snapshot = await (await get('/api/snapshot', bearer)).text();
     expect(snapshot).toContain('"pg"');
