@@ -99,6 +99,7 @@ const EnvSchema = z.object({
       return kinds as NotifyKind[];
     })
     .describe('the kinds of notice an interactive console shows (comma-separated: alert, finding, healing, audit; empty for none)'),
+  NOTIFY_METRICS_INTERVAL: DurationSchema.default(3_600_000).describe('how often the metrics channel gets a digest of the fleet\'s figures'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
   DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
@@ -238,7 +239,7 @@ export interface EnvConfig {
   docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[] };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[]; metricsEveryMs: number };
   chat: ChatConfig;
   dashboard: DashboardConfig;
   /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
@@ -375,7 +376,7 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
         toolPatterns: e.CHAT_TOOLS,
         memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
       },
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE, metricsEveryMs: e.NOTIFY_METRICS_INTERVAL },
     },
   };
 }
