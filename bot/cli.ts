@@ -243,6 +243,54 @@ program
     });
   });
 
+/** A `token` subcommand's body, on the Redis the bot uses (tokens and sessions are kept there). */
+async function withStore(body: (hub: Awaited<ReturnType<typeof redisFor>>) => Promise<void>): Promise<void> {
+  const config = loadEnvConfig();
+  process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => body(await redisFor(stack, config)));
+}
+
+const token = program.command('token').description('personal API tokens for the dashboard (for deployments without Discord sign-in)');
+token
+  .command('create')
+  .description('create a token for a person; it is printed once, and only its hash is kept')
+  .argument('<name>', 'whose token (lower-case letters, digits, . _ -)')
+  .requiredOption('--permission <level>', 'read, operate or admin')
+  .action(async (name: string, options: { permission: string }) => {
+    await withStore(async (hub) => {
+      const { PermissionSchema } = await import('../security/permissions.js');
+      const { ApiTokenStore } = await import('../state/api-tokens.js');
+      const level = PermissionSchema.safeParse(options.permission);
+      if (!level.success) throw new Error(`--permission must be read, operate or admin, not "${options.permission}"`);
+      const { token: text } = await new ApiTokenStore(hub).create(name, level.data);
+      process.stdout.write(`${text}\n`);
+      process.stderr.write(`token "${name}" (${level.data}) created: it is shown this once; sign in to the dashboard with it\n`);
+    });
+  });
+token
+  .command('list')
+  .description('every token: name, permission, created')
+  .action(async () => {
+    await withStore(async (hub) => {
+      const { ApiTokenStore } = await import('../state/api-tokens.js');
+      const all = await new ApiTokenStore(hub).list();
+      if (all.length === 0) process.stdout.write('no tokens\n');
+      for (const t of all) process.stdout.write(`${t.name}\t${t.permission}\t${new Date(t.createdAt).toISOString()}\n`);
+    });
+  });
+token
+  .command('revoke')
+  .description('remove a token and end every dashboard session opened with it')
+  .argument('<name>', 'the token\'s name')
+  .action(async (name: string) => {
+    await withStore(async (hub) => {
+      const { ApiTokenStore } = await import('../state/api-tokens.js');
+      const { WebSessions } = await import('../state/web-sessions.js');
+      if (!(await new ApiTokenStore(hub).revoke(name))) throw new Error(`no token named "${name}" (see fleetbot token list)`);
+      const ended = await new WebSessions(hub).closeAll(`token:${name}`);
+      process.stdout.write(`token "${name}" revoked; ${ended} session${ended === 1 ? '' : 's'} ended\n`);
+    });
+  });
+
 program
   .command('serve')
   .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue, price-feed, …)')

@@ -250,7 +250,7 @@ export async function startDiscord(
 export async function startDashboardFor(stack: Stack, config: Config, shared: Shared, bot: Bot): Promise<string | undefined> {
   const token = config.dashboard.token ?? randomBytes(18).toString('base64url');
   try {
-    const dashboard = await startDashboard({ ...config.dashboard, token, watch: bot.watch, hub: shared.hub, log: stack.log.child('dashboard') });
+    const dashboard = await startDashboard({ ...config.dashboard, token, discord: config.discord, audit: shared.audit, dispatcher: bot.dispatcher, watch: bot.watch, hub: shared.hub, log: stack.log.child('dashboard') });
     stack.defer('dashboard', () => dashboard.close());
     return `${dashboard.url}/?token=${token}`;
   } catch (error) {
