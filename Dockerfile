@@ -1,8 +1,8 @@
 # fleetbot's image: one image for the bot, every agent and the first-party MCP servers (`docker run IMAGE <command>`
-# runs `fleetbot <command>`). NODE_IMAGE is the base: node:20-bookworm-slim where a registry is reachable, or the
+# runs `fleetbot <command>`). NODE_IMAGE is the base: node:24-bookworm-slim (Node 24 LTS) where a registry is reachable, or the
 # image deploy/local-base-images.sh makes from this machine's node where none is. No secret is baked in: every
 # secret arrives at run time through the environment (compose's env_file).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -23,6 +23,9 @@ COPY security ./security
 COPY state ./state
 COPY telemetry ./telemetry
 RUN ["node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]
+# One bundle per verb's imports (esbuild, a dev dependency): a member or an agent loads a few files, not hundreds.
+COPY bin ./bin
+RUN ["node", "bin/build-bundles.mjs"]
 RUN ["npm", "prune", "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts"]
 
 FROM ${NODE_IMAGE}

@@ -3,6 +3,7 @@ import { executorAgent } from './executor.js';
 import { healerAgent } from './healer.js';
 import { healthAgent } from './health.js';
 import { opsAgent } from './ops.js';
+import { replicasAgent } from './replicas.js';
 import { reporterAgent } from './reporter.js';
 import { riskAgent } from './risk.js';
 import { scannerAgent } from './scanner.js';
@@ -16,6 +17,7 @@ export const AGENTS: readonly AgentDefinition[] = [
   opsAgent,
   healthAgent,
   healerAgent,
+  replicasAgent,
   scannerAgent,
   riskAgent,
   executorAgent,

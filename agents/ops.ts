@@ -6,9 +6,10 @@ import { fleetStatus } from '../mcp-fleet/status.js';
 import { opsQueue, type ServerInfo } from '../queues/ops.js';
 import { redact, redactLines } from '../security/redact.js';
 import { fleetOf, type AgentDeps } from './agent.js';
+import { clusterHandlers, withReplicaHealth } from './cluster-ops.js';
 import { answers, defineAgent } from './worker-agent.js';
 
-/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls. */
+/** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls, and on a cluster scale and nodes. */
 
 const POLL_MS = 50;
 
@@ -34,9 +35,11 @@ function handlers(deps: AgentDeps) {
   };
 
   return {
+    ...clusterHandlers(fleet, member),
+
     async status() {
       const [states, healths] = await Promise.all([fleet.backend.list(), health.all()]);
-      return { members: fleetStatus(fleet.members, states, healths), at: Date.now() };
+      return { members: await withReplicaHealth(fleet, fleetStatus(fleet.members, states, healths)), at: Date.now() };
     },
 
     /**

@@ -9,6 +9,7 @@ import { QueueClient } from '../queues/typed-queue.js';
 import { countDefi, lastScan, postedProfits, recordPoll, recordRpcFailure, recordScan, updatePosted, type ScanSummary } from '../state/defi-scan.js';
 import { metrics } from '../telemetry/metrics.js';
 import { openEngine } from './defi-engine.js';
+import { Lease } from './lease.js';
 import { answers, defineAgent, repeat } from './worker-agent.js';
 
 /**
@@ -110,8 +111,11 @@ export const scannerAgent = defineAgent({
 
     let lastBlock = -1;
     let lastError: string | undefined;
+    // One scanner scans, however many replicas run: the others stand by and take over when it stops renewing.
+    const lease = new Lease(hub, 'scanner');
     const tick = async () => {
       try {
+        if (!(await lease.hold())) return;
         const e = await defi.engine();
         const block = await e.blockNumber();
         // Every poll, new block or not: a head that stops moving and a scanner that stops asking are different alerts.
@@ -147,6 +151,7 @@ export const scannerAgent = defineAgent({
       ready: watching?.ready,
       async stop() {
         await watching?.stop();
+        await within(lease.release(), 1000);
         await within(execute.close(), 1000);
       },
     };

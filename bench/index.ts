@@ -1,22 +1,34 @@
 import { benchArbitrage } from './arbitrage.js';
 import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
+import { benchFleetScale } from './fleet-scale.js';
 import { benchHealing } from './healing.js';
 import { benchOpsLoop } from './ops-loop.js';
 import { benchRedact } from './redact.js';
+import { benchStartUp } from './start-up.js';
+import { benchSwarm } from './swarm.js';
 
-/** `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests. */
+/**
+ * `npm run bench`: every benchmark, figures and ratios measured in the same run. Not part of the tests.
+ * `npm run bench -- start-up up` runs only the parts named.
+ */
 
-const benches: [string, () => Promise<string[]>][] = [
-  ['ops loop', benchOpsLoop],
-  ['Discord (real discord.js client, local fake Discord)', benchDiscord],
-  ['chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
-  ['arbitrage engine', benchArbitrage],
-  ['redaction (every reply and log line)', benchRedact],
-  ['self-healing (kill → restart → healthy → notice)', benchHealing],
+const benches: [string, string, () => Promise<string[]>][] = [
+  ['start-up', 'start-up: a member server vs a bare MCP SDK server; health-check CPU', () => benchStartUp(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')],
+  ['up', 'fleetbot up: first answer, idle CPU and memory at 9, 21 and 81 members', () => benchFleetScale()],
+  ['ops', 'ops loop, default fleet (9)', () => benchOpsLoop()],
+  ['ops-81', 'ops loop, fleets/stress-81.yaml', () => benchOpsLoop({ fleetFile: 'fleets/stress-81.yaml', n: 500 })],
+  ['discord', 'Discord (real discord.js client, local fake Discord)', benchDiscord],
+  ['chat', 'chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
+  ['arbitrage', 'arbitrage engine', benchArbitrage],
+  ['redact', 'redaction (every reply and log line)', benchRedact],
+  ['healing', 'self-healing (kill → restart → healthy → notice)', benchHealing],
+  ['swarm', 'Docker Swarm (replicas on a two-node swarm)', benchSwarm],
 ];
 
-for (const [name, run] of benches) {
+const only = process.argv.slice(2);
+for (const [key, name, run] of benches) {
+  if (only.length && !only.includes(key)) continue;
   process.stdout.write(`\n== ${name}\n`);
   for (const line of await run()) process.stdout.write(`${line}\n`);
 }

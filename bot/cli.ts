@@ -1,5 +1,6 @@
 import { fstatSync, readFileSync } from 'node:fs';
 import { Command as Program } from 'commander';
+import { formatDuration } from '../config/duration.js';
 import { ConfigError, loadConfig, loadEnvConfig, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Stack, type StopOutcome } from './stack.js';
@@ -112,9 +113,17 @@ const program = new Program('fleetbot').description('ChatOps for a fleet of MCP 
 /** Everything in one process (`up`, `devnet`): Redis, the fleet, every agent, and Discord or the console chat. */
 async function runEverything(config: Config, stack: Stack, banner = ''): Promise<void> {
   for (const note of config.notes) process.stderr.write(`fleetbot: ${note}\n`);
-  const roots = await import('./roots.js');
-  const { AGENTS } = await import('../agents/index.js');
-  const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
+  // The embedded redis-server starts while the rest of fleetbot's code loads.
+  const [redisUrl, roots, { AGENTS }] = await Promise.all([
+    config.redis.url ?? import('../mcp-fleet/embedded-redis.js').then(async ({ startEmbeddedRedis }) => {
+      const redis = await startEmbeddedRedis(config.home, stack.log);
+      stack.defer('embedded redis', () => redis.stop());
+      return redis.url;
+    }),
+    import('./roots.js'),
+    import('../agents/index.js'),
+  ]);
+  const shared = roots.openShared(stack, await roots.openRedis(stack, { ...config, redis: { ...config.redis, url: redisUrl } }, { embedded: true }));
   const fleet = await roots.openFleet(stack, config, shared.hub);
   // `fleetbot status` and friends, run from this folder, find this fleet here while it runs.
   (await import('./remote.js')).publishFleet(stack, config.home, shared.hub.url, shared.hub.prefix);
@@ -124,7 +133,8 @@ async function runEverything(config: Config, stack: Stack, banner = ''): Promise
   await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
   const discord = config.discord ? await roots.startDiscord(stack, config, shared, bot) : undefined;
   roots.startNotifier(stack, config, bot, shared, discord ? [discord.sink, roots.consoleSink(stack)] : [roots.consoleSink(stack)]);
-  process.stderr.write(`${banner}fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
+  const took = formatDuration(process.uptime() * 1000);
+  process.stderr.write(`${banner}fleetbot is up in ${took}: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
   if (dashboard) process.stderr.write(`dashboard: ${dashboard}\n`);
   if (config.discord) await untilSignal(stack);
   else await roots.runConsoleChat(config, bot);
@@ -298,6 +308,54 @@ program
     });
   });
 
+/** A `token` subcommand's body, on the Redis the bot uses (tokens and sessions are kept there). */
+async function withStore(body: (hub: Awaited<ReturnType<typeof redisFor>>) => Promise<void>): Promise<void> {
+  const config = loadEnvConfig();
+  process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => body(await redisFor(stack, config)));
+}
+
+const token = program.command('token').description('personal API tokens for the dashboard (for deployments without Discord sign-in)');
+token
+  .command('create')
+  .description('create a token for a person; it is printed once, and only its hash is kept')
+  .argument('<name>', 'whose token (lower-case letters, digits, . _ -)')
+  .requiredOption('--permission <level>', 'read, operate or admin')
+  .action(async (name: string, options: { permission: string }) => {
+    await withStore(async (hub) => {
+      const { PermissionSchema } = await import('../security/permissions.js');
+      const { ApiTokenStore } = await import('../state/api-tokens.js');
+      const level = PermissionSchema.safeParse(options.permission);
+      if (!level.success) throw new Error(`--permission must be read, operate or admin, not "${options.permission}"`);
+      const { token: text } = await new ApiTokenStore(hub).create(name, level.data);
+      process.stdout.write(`${text}\n`);
+      process.stderr.write(`token "${name}" (${level.data}) created: it is shown this once; sign in to the dashboard with it\n`);
+    });
+  });
+token
+  .command('list')
+  .description('every token: name, permission, created')
+  .action(async () => {
+    await withStore(async (hub) => {
+      const { ApiTokenStore } = await import('../state/api-tokens.js');
+      const all = await new ApiTokenStore(hub).list();
+      if (all.length === 0) process.stdout.write('no tokens\n');
+      for (const t of all) process.stdout.write(`${t.name}\t${t.permission}\t${new Date(t.createdAt).toISOString()}\n`);
+    });
+  });
+token
+  .command('revoke')
+  .description('remove a token and end every dashboard session opened with it')
+  .argument('<name>', 'the token\'s name')
+  .action(async (name: string) => {
+    await withStore(async (hub) => {
+      const { ApiTokenStore } = await import('../state/api-tokens.js');
+      const { WebSessions } = await import('../state/web-sessions.js');
+      if (!(await new ApiTokenStore(hub).revoke(name))) throw new Error(`no token named "${name}" (see fleetbot token list)`);
+      const ended = await new WebSessions(hub).closeAll(`token:${name}`);
+      process.stdout.write(`token "${name}" revoked; ${ended} session${ended === 1 ? '' : 's'} ended\n`);
+    });
+  });
+
 program
   .command('serve')
   .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue, price-feed, …)')
@@ -320,7 +378,9 @@ program
       stack.defer('server resources', () => open.close());
       if (options.http) {
         if (!options.port) throw new Error('--http needs --port');
-        const server = await serveHttp(open, options.port, log);
+        // A swarm replica listens on its slot's port (the engine sets FLEETBOT_TASK_SLOT per task).
+        const { replicaPort } = await import('../mcp-fleet/ports.js');
+        const server = await serveHttp(open, replicaPort(options.port, Number(config.vars.FLEETBOT_TASK_SLOT) || undefined), log);
         stack.defer('http server', () => server.close());
         await untilSignal(stack);
       } else {

@@ -28,13 +28,14 @@ import { ChatService } from './chat/index.js';
 import { Confirmations } from './confirmations.js';
 import { ConsoleSink } from './console/sink.js';
 import { runConsole } from './console/transport.js';
-import { DiscordSink } from './discord/sink.js';
-import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
+import type { DiscordSink } from './discord/sink.js';
+import type { DiscordTransport, DiscordTransportOptions } from './discord/transport.js';
 import { FleetView } from './dashboard/fleet-view.js';
 import { startDashboard } from './dashboard/server.js';
 import { FleetWatch } from './dashboard/watch.js';
 import { Dispatcher } from './dispatch.js';
 import { AlertBook } from './notifier/alert-book.js';
+import { startMetricsDigest } from './metrics-digest.js';
 import { Notifier, type NoticeSink } from './notifier/index.js';
 import type { Stack } from './stack.js';
 import type { Roads } from './surface.js';
@@ -67,11 +68,13 @@ export async function openFleet(stack: Stack, config: Config, hub: RedisHub): Pr
   // REDIS_URL may be the embedded server's, known only now.
   const vars = { ...config.vars, REDIS_URL: hub.url, REDIS_PREFIX: hub.prefix };
   const log = stack.log.child('fleet');
+  // Docker's backends are loaded only when chosen: the Docker client library is large, and most runs never need it.
   const backend: FleetBackend =
     config.fleetBackend === 'docker'
-      ? // Loaded only when chosen: the Docker client library is large, and most runs never need it.
-        new (await import('../mcp-fleet/backends/docker.js')).DockerBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
-      : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log, home: config.home });
+      ? new (await import('../mcp-fleet/backends/docker.js')).DockerBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
+      : config.fleetBackend === 'swarm'
+        ? new (await import('../mcp-fleet/backends/swarm.js')).SwarmBackend({ members, vars, connection: config.docker, fleet: hub.prefix, log })
+        : new ProcessBackend({ members, vars, cwd: path.dirname(config.fleetFile), log, home: config.home });
   const pool = new McpPool(backend, members, { log: stack.log.child('mcp') });
   // Unwound in reverse: members stop (dependents first), then the MCP clients close.
   stack.defer('mcp sessions', () => pool.close(), { boundMs: 2000 });
@@ -199,6 +202,10 @@ export function startNotifier(stack: Stack, config: Config, bot: Bot, shared: Sh
   });
   notifier.start();
   stack.defer('notifier', () => notifier.stop());
+  if (notifyRoutes(config).some((r) => r.kind === 'metrics' && sinks.some((s) => s.name === r.sink))) {
+    const digest = startMetricsDigest({ telemetry: bot.watch, notify: shared.notify, everyMs: config.notify.metricsEveryMs, log: stack.log.child('metrics digest') });
+    stack.defer('metrics digest', async () => digest.stop());
+  }
   return notifier;
 }
 
@@ -225,6 +232,8 @@ export async function startDiscord(
   clientOptions?: DiscordTransportOptions['clientOptions'],
 ): Promise<{ transport: DiscordTransport; sink: DiscordSink }> {
   const discord = config.discord!;
+  // Loaded only here: discord.js is the largest library fleetbot has, and a console session never needs it.
+  const [{ DiscordTransport }, { DiscordSink }] = await Promise.all([import('./discord/transport.js'), import('./discord/sink.js')]);
   const transport = new DiscordTransport({
     config: discord,
     bot,
@@ -249,7 +258,7 @@ export async function startDiscord(
 export async function startDashboardFor(stack: Stack, config: Config, shared: Shared, bot: Bot): Promise<string | undefined> {
   const token = config.dashboard.token ?? randomBytes(18).toString('base64url');
   try {
-    const dashboard = await startDashboard({ ...config.dashboard, token, watch: bot.watch, hub: shared.hub, log: stack.log.child('dashboard') });
+    const dashboard = await startDashboard({ ...config.dashboard, token, discord: config.discord, audit: shared.audit, dispatcher: bot.dispatcher, watch: bot.watch, hub: shared.hub, log: stack.log.child('dashboard') });
     stack.defer('dashboard', () => dashboard.close());
     return `${dashboard.url}/?token=${token}`;
   } catch (error) {

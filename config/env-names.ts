@@ -21,9 +21,13 @@ export const OTHER_KNOWN_NAMES = [
   'REDIS_IMAGE',
   'REDIS_PORT',
   'DOCKER_SOCKET',
+  // The monitoring profile: Alertmanager's Discord webhook, a compose secret file.
+  'DISCORD_WEBHOOK_URL_FILE',
   // The test suite (tests/support/docker.ts): CI fails instead of skipping when Docker is missing.
   'FLEETBOT_REQUIRE_DOCKER',
   'FLEETBOT_DOCKER_SKIP',
+  'FLEETBOT_REQUIRE_MONITORING',
+  'FLEETBOT_REQUIRE_SWARM',
 ] as const;
 
 /** Prefixes other programs use as well (redis-cli, OpenAI SDKs, the docker CLI, generic words). */

@@ -58,10 +58,11 @@ export type DockerConnection = { socketPath: string } | { host: string; port: nu
 
 const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
+  REDIS_PASSWORD_FILE: blankIsUnset(z.string()).describe('a file with Redis\'s password (or a `requirepass <password>` line, the compose secret): it joins REDIS_URL'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
   FLEET_FILE: z.string().default('fleet.yaml'),
-  FLEET_BACKEND: FleetBackendSchema.default('process').describe('what runs the fleet: local processes or Docker containers'),
-  DOCKER_HOST: blankIsUnset(DockerHostSchema).describe('the Docker engine for FLEET_BACKEND=docker; unset: /var/run/docker.sock'),
+  FLEET_BACKEND: FleetBackendSchema.default('process').describe('what runs the fleet: local processes, Docker containers, or Docker Swarm services'),
+  DOCKER_HOST: blankIsUnset(DockerHostSchema).describe('the Docker engine for FLEET_BACKEND=docker (for swarm: a manager); unset: /var/run/docker.sock'),
   FLEETBOT_HOME: z.string().default('.fleetbot').describe('local state: embedded Redis data'),
   RPC_URL: optionalUrl.describe('JSON-RPC endpoint of the chain'),
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
@@ -69,7 +70,9 @@ const EnvSchema = z.object({
   CONSOLE_PERMISSION: PermissionSchema.default('admin').describe('what the console user may do'),
   DISCORD_TOKEN: blankIsUnset(z.string()).describe('bot token; set, fleetbot talks to Discord instead of the console'),
   DISCORD_APPLICATION_ID: optionalId.describe('the application; read from Discord at login when unset'),
-  DISCORD_GUILD_ID: optionalId.describe('register slash commands in this guild (instant) instead of globally'),
+  DISCORD_GUILD_ID: optionalId.describe('the guild fleetbot serves: slash commands are registered there, roles read there'),
+  DISCORD_GUILD_IDS: idList.describe('more guilds fleetbot answers in (comma-separated); nowhere else'),
+  DISCORD_CLIENT_SECRET: blankIsUnset(z.string().min(8)).describe('the application\'s OAuth2 secret: set, people sign in to the dashboard with Discord'),
   DISCORD_API_URL: optionalUrl.describe('REST base URL (tests point it at a local fake Discord); unset in production'),
   DISCORD_ADMIN_ROLES: idList,
   DISCORD_OPERATE_ROLES: idList,
@@ -96,6 +99,7 @@ const EnvSchema = z.object({
       return kinds as NotifyKind[];
     })
     .describe('the kinds of notice an interactive console shows (comma-separated: alert, finding, healing, audit; empty for none)'),
+  NOTIFY_METRICS_INTERVAL: DurationSchema.default(3_600_000).describe('how often the metrics channel gets a digest of the fleet\'s figures'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
   DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
@@ -119,6 +123,9 @@ const EnvSchema = z.object({
   DASHBOARD_TOKEN: blankIsUnset(DashboardTokenSchema).describe('unset: a new random token at every start'),
   DASHBOARD_TOKEN_FILE: blankIsUnset(z.string()).describe('a file holding the token instead (a compose secret, shared with Prometheus)'),
   DASHBOARD_PUBLIC: z.enum(['true', 'false']).default('false').describe('true opens the read-only views without the token'),
+  DASHBOARD_URL: optionalUrl.describe('the address people open the dashboard at (sign-in redirects, Secure cookies when https); unset: where it listens'),
+  DASHBOARD_SESSION_TTL: DurationSchema.default(8 * 3600_000).describe('how long a dashboard sign-in lasts'),
+  DASHBOARD_SESSION_SECRET: blankIsUnset(z.string().min(32, 'at least 32 characters')).describe('signs session cookies; unset: a new one at every start (everyone signs in again)'),
   POOLS_FILE: blankIsUnset(z.string()).describe('the pools file (DEXes, tokens, pairs) the scanner and DeFi servers watch'),
   EXECUTOR_KEY: blankIsUnset(z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, 'a 32-byte hex private key')).describe('key the executor signs with; unset: execution off'),
   EXECUTOR_CONTRACT: blankIsUnset(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'an address')).describe('FlashArbitrage deployed by the executor key'),
@@ -173,7 +180,11 @@ export interface DiscordConfig {
   token: string;
   applicationId?: string;
   guildId?: string;
+  /** Guilds served besides `guildId`; fleetbot answers nowhere else. */
+  guildIds?: string[];
   apiUrl?: string;
+  /** Sign in with Discord on the dashboard (OAuth2 code grant): the application's id and secret. */
+  signIn?: { clientId: string; clientSecret: string };
   /** Role and user ids granted each level; the highest match wins. */
   grants: Record<Permission, { roles: string[]; users: string[] }>;
   defaultPermission: CallerPermission;
@@ -181,6 +192,22 @@ export interface DiscordConfig {
   criticalRole?: string;
   /** Channels where every message is a chat turn. */
   chatChannels: string[];
+}
+
+export interface DashboardConfig {
+  host: string;
+  port: number;
+  token?: string;
+  publicViews: boolean;
+  /** The address people open (redirect URIs, Secure cookies); unset: where it listens. */
+  url?: string;
+  sessionTtlMs: number;
+  sessionSecret?: string;
+}
+
+/** Every guild fleetbot serves (answers in, reads roles in). */
+export function servedGuilds(discord: Pick<DiscordConfig, 'guildId' | 'guildIds'>): string[] {
+  return [...new Set([...(discord.guildId ? [discord.guildId] : []), ...(discord.guildIds ?? [])])];
 }
 
 export interface ChatConfig {
@@ -212,9 +239,9 @@ export interface EnvConfig {
   docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[] };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[]; metricsEveryMs: number };
   chat: ChatConfig;
-  dashboard: { host: string; port: number; token?: string; publicViews: boolean };
+  dashboard: DashboardConfig;
   /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
   rateLimits: { commands: number; chat: number };
 }
@@ -273,6 +300,11 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
   if (set('EXECUTOR_KEY') !== set('EXECUTOR_CONTRACT')) problems.push('environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither');
   const dashboardToken = set('DASHBOARD_TOKEN_FILE') ? readDashboardToken(path.resolve(cwd, env.DASHBOARD_TOKEN_FILE!), set('DASHBOARD_TOKEN') ? env.DASHBOARD_TOKEN : undefined) : { token: result.data?.DASHBOARD_TOKEN };
   if (dashboardToken.problem) problems.push(dashboardToken.problem);
+  const discordProblem = result.success ? discordGuildProblem(result.data) : undefined;
+  if (discordProblem) problems.push(discordProblem);
+  const passwordFile = result.data?.REDIS_PASSWORD_FILE;
+  const redisUrl = passwordFile === undefined ? { url: result.data?.REDIS_URL } : withRedisPassword(result.data?.REDIS_URL, path.resolve(cwd, passwordFile));
+  if (redisUrl.problem) problems.push(redisUrl.problem);
   if (!result.success || problems.length > 0) return { problems, warnings };
   const e = result.data;
   return {
@@ -281,7 +313,7 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
     config: {
       notes: aliases.notes,
       warnings,
-      redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+      redis: { url: redisUrl.url, prefix: e.REDIS_PREFIX },
       home: path.resolve(cwd, e.FLEETBOT_HOME),
       rpcUrl: e.RPC_URL,
       logLevel: e.LOG_LEVEL,
@@ -306,7 +338,9 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
             token: e.DISCORD_TOKEN,
             applicationId: e.DISCORD_APPLICATION_ID,
             guildId: e.DISCORD_GUILD_ID,
+            guildIds: e.DISCORD_GUILD_IDS,
             apiUrl: e.DISCORD_API_URL,
+            signIn: e.DISCORD_CLIENT_SECRET && e.DISCORD_APPLICATION_ID ? { clientId: e.DISCORD_APPLICATION_ID, clientSecret: e.DISCORD_CLIENT_SECRET } : undefined,
             grants: {
               admin: { roles: e.DISCORD_ADMIN_ROLES, users: e.DISCORD_ADMIN_USERS },
               operate: { roles: e.DISCORD_OPERATE_ROLES, users: e.DISCORD_OPERATE_USERS },
@@ -326,7 +360,15 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
           }
         : undefined,
       rateLimits: { commands: e.RATE_LIMIT_COMMANDS, chat: e.RATE_LIMIT_CHAT },
-      dashboard: { host: e.DASHBOARD_HOST, port: e.DASHBOARD_PORT, token: dashboardToken.token, publicViews: e.DASHBOARD_PUBLIC === 'true' },
+      dashboard: {
+        host: e.DASHBOARD_HOST,
+        port: e.DASHBOARD_PORT,
+        token: dashboardToken.token,
+        publicViews: e.DASHBOARD_PUBLIC === 'true',
+        url: e.DASHBOARD_URL?.replace(/\/+$/, ''),
+        sessionTtlMs: e.DASHBOARD_SESSION_TTL,
+        sessionSecret: e.DASHBOARD_SESSION_SECRET,
+      },
       chat: {
         model: e.OPENAI_API_KEY || e.OPENAI_BASE_URL ? { name: e.OPENAI_MODEL, apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL } : undefined,
         maxSteps: e.CHAT_MAX_STEPS,
@@ -334,9 +376,36 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
         toolPatterns: e.CHAT_TOOLS,
         memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
       },
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE, metricsEveryMs: e.NOTIFY_METRICS_INTERVAL },
     },
   };
+}
+
+/** Fail closed: a bot that answers in "any guild", or a sign-in that cannot say whose guild roles count, is refused. */
+function discordGuildProblem(e: z.infer<typeof EnvSchema>): string | undefined {
+  const guilds = servedGuilds({ guildId: e.DISCORD_GUILD_ID, guildIds: e.DISCORD_GUILD_IDS });
+  if (e.DISCORD_TOKEN && guilds.length === 0) return 'environment DISCORD_GUILD_ID: set the guild fleetbot serves (it answers nowhere else; more in DISCORD_GUILD_IDS)';
+  if (e.DISCORD_CLIENT_SECRET && !e.DISCORD_TOKEN) return 'environment DISCORD_CLIENT_SECRET: Discord sign-in needs DISCORD_TOKEN too (roles are read as the bot reads them)';
+  if (e.DISCORD_CLIENT_SECRET && !e.DISCORD_GUILD_ID) return 'environment DISCORD_CLIENT_SECRET: Discord sign-in needs DISCORD_GUILD_ID (the guild whose roles grant permissions)';
+  if (e.DISCORD_CLIENT_SECRET && !e.DISCORD_APPLICATION_ID) return 'environment DISCORD_CLIENT_SECRET: Discord sign-in needs DISCORD_APPLICATION_ID (the OAuth2 client id)';
+  return undefined;
+}
+
+/** REDIS_URL with the password of REDIS_PASSWORD_FILE: the bare password, or Redis's own `requirepass <password>` line. */
+function withRedisPassword(url: string | undefined, file: string): { url?: string; problem?: string } {
+  const problem = (message: string) => ({ problem: `environment REDIS_PASSWORD_FILE: ${message}` });
+  if (url === undefined) return problem('set REDIS_URL too (the password is for that Redis)');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    return problem(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  const password = /^requirepass\s+(\S+)$/.exec(text)?.[1] ?? text;
+  if (password.length < 16 || /\s/.test(password)) return problem(`the password in ${file} must be 16 characters or more, without spaces`);
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return { url: withPassword.toString() };
 }
 
 /** The token in DASHBOARD_TOKEN_FILE (surrounding whitespace ignored: files end with a newline). */

@@ -37,6 +37,48 @@ const RestartPolicySchema = z
   })
   .strict();
 
+/** A member container's limits (docker backend), as compose's `cpus` and `mem_limit`; logs rotate at `log_max_size` × `log_max_files`. */
+export const ResourcesSchema = z
+  .object({
+    cpus: z.number().positive().max(256).default(0.5).describe('CPU limit in cores, e.g. 0.5'),
+    memory: z.string().regex(/^\d+[kmg]$/, 'a whole number with k, m or g, e.g. 192m').default('192m').describe('memory limit, e.g. 192m or 1g'),
+    log_max_size: z.string().regex(/^\d+[kmg]$/, 'a whole number with k, m or g, e.g. 10m').default('10m').describe('size at which a log file rotates'),
+    log_max_files: z.number().int().min(1).max(100).default(3).describe('log files kept'),
+  })
+  .strict();
+export type Resources = z.infer<typeof ResourcesSchema>;
+
+/** `192m` → bytes. */
+export function memoryBytes(text: string): number {
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[text.slice(-1) as 'k' | 'm' | 'g'];
+  return Number.parseInt(text, 10) * unit;
+}
+
+/** Where a replicated member's tasks may run, as compose's `deploy.placement` writes it (swarm backend). */
+export const PlacementSchema = z
+  .object({
+    constraints: z.array(z.string().min(1)).default([]).describe('e.g. node.role == manager, node.labels.zone == a'),
+    preferences: z
+      .array(z.object({ spread: z.string().min(1).describe('e.g. node.id, node.labels.zone') }).strict())
+      .default([])
+      .describe('spread the replicas evenly over the values of a node attribute'),
+  })
+  .strict();
+
+/**
+ * How a restart replaces a replicated member's tasks (compose's `deploy.update_config`). One at a time, and by default
+ * the old task stops first: on host networking a replica's port belongs to its slot, so a new task cannot bind it
+ * while the old one still runs; the other replicas serve meanwhile.
+ */
+export const UpdateSchema = z
+  .object({
+    parallelism: z.number().int().min(1).default(1),
+    delay: DurationSchema.default(0).describe('wait between two replaced tasks'),
+    order: z.enum(['stop-first', 'start-first']).default('stop-first'),
+    monitor: DurationSchema.default(2000).describe('how long a new task must keep running to count as updated'),
+  })
+  .strict();
+
 const MemberFieldsSchema = z
   .object({
     name: MemberNameSchema,
@@ -56,6 +98,11 @@ const MemberFieldsSchema = z
     restart: RestartPolicySchema.default(RestartPolicySchema.parse({})),
     depends_on: z.array(MemberNameSchema).default([]),
     tags: z.array(z.string()).default([]),
+    resources: ResourcesSchema.default(ResourcesSchema.parse({})).describe('docker and swarm backends: CPU and memory limits (and log rotation) of each container'),
+    replicas: z.number().int().min(0).default(1).describe('swarm backend: how many tasks run the member'),
+    max_replicas: z.number().int().min(1).max(100).default(10).describe('swarm backend: /scale goes no higher'),
+    placement: PlacementSchema.optional(),
+    update: UpdateSchema.default(UpdateSchema.parse({})),
     tools: z
       .record(z.string().min(1), PermissionSchema)
       .default({})
@@ -68,6 +115,7 @@ const NEEDS_COMMAND = 'a member needs a command (process backend) or an image (d
 /** One member on its own (a manifest checks the command-or-image rule with the rules between members). */
 export const MemberSchema = MemberFieldsSchema.superRefine((member, ctx) => {
   if (!member.command && !member.image) ctx.addIssue({ code: 'custom', path: ['command'], message: NEEDS_COMMAND });
+  if (member.replicas > member.max_replicas) ctx.addIssue({ code: 'custom', path: ['replicas'], message: `more than max_replicas (${member.max_replicas})` });
 });
 
 type Issue = { path: (string | number)[]; message: string };
@@ -135,23 +183,27 @@ export function membersThatParse(raw: unknown): (Member | undefined)[] {
 export type Member = z.infer<typeof MemberFieldsSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
 
-export const FleetBackendSchema = z.enum(['process', 'docker']);
+export const FleetBackendSchema = z.enum(['process', 'docker', 'swarm']);
 export type FleetBackendKind = z.infer<typeof FleetBackendSchema>;
 
 /** What the chosen backend cannot run, each with the manifest key at fault. */
 export function backendIssues(members: readonly (Member | undefined)[], backend: FleetBackendKind): Issue[] {
-  if (backend !== 'docker') return [];
+  if (backend === 'process') {
+    const replicated = members.findIndex((m) => m !== undefined && m.replicas > 1);
+    return replicated === -1 ? [] : [{ path: ['members', replicated, 'replicas'], message: 'only FLEET_BACKEND=swarm runs more than one replica' }];
+  }
   return members.flatMap((member, index) => {
     if (!member) return [];
     const at = (key: string, message: string) => ({ path: ['members', index, key], message });
     const issues = [];
-    if (!member.image) issues.push(at('image', 'FLEET_BACKEND=docker runs every member from an image: set one'));
+    if (!member.image) issues.push(at('image', `FLEET_BACKEND=${backend} runs every member from an image: set one`));
     if (member.kind === 'mcp' && member.transport === 'stdio') {
       // MCP over stdio needs the process that owns the member's pipes; a container's belong to the engine.
-      issues.push(at('transport', 'stdio cannot work with FLEET_BACKEND=docker: serve Streamable HTTP (transport: http) on a fixed port'));
+      issues.push(at('transport', `stdio cannot work with FLEET_BACKEND=${backend}: serve Streamable HTTP (transport: http) on a fixed port`));
     } else if (member.kind === 'mcp' && member.port === undefined) {
-      issues.push(at('port', 'FLEET_BACKEND=docker needs a fixed port for an http member (containers share the host network)'));
+      issues.push(at('port', `FLEET_BACKEND=${backend} needs a fixed port for an http member (containers share the host network)`));
     }
+    if (backend === 'docker' && member.replicas > 1) issues.push(at('replicas', 'only FLEET_BACKEND=swarm runs more than one replica'));
     return issues;
   });
 }

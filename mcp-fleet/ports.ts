@@ -12,3 +12,11 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Where a replica of an http member listens: its member's port plus its task slot minus one. Replicas on host
+ * networking may share one network (nodes on one host, or two tasks on one node), so each slot gets its own port.
+ */
+export function replicaPort(port: number, slot: number | undefined): number {
+  return port + Math.max(0, (slot ?? 1) - 1);
+}

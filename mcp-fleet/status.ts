@@ -23,6 +23,16 @@ function memberStatus(member: Member, state: MemberState | undefined, health: He
     exitCode: state?.lastExit?.code,
     pingMs: healthStatus === 'healthy' ? health?.latencyMs : undefined,
     tags: member.tags,
+    ...(state?.replicas
+      ? {
+          replicas: {
+            desired: state.replicas.desired,
+            running: state.replicas.running,
+            nodes: [...new Set(state.replicas.tasks.filter((t) => t.state === 'running').map((t) => t.node))],
+            tasks: state.replicas.tasks.map(({ nodeId: _, ...task }) => task),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberNameSchema } from '../config/manifest.js';
-import { MemberStatusSchema } from '../state/fleet-status.js';
+import { MemberStatusSchema, NodeStatusSchema } from '../state/fleet-status.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
 /** The `ops` queue: requests against the fleet, answered by the ops agent (the process that runs the fleet). */
@@ -36,6 +36,19 @@ export const opsQueue = defineQueue({
     status: {
       payload: z.object({}),
       result: z.object({ members: z.array(MemberStatusSchema), at: z.number() }),
+    },
+    scale: {
+      payload: z.object({ member: MemberNameSchema, replicas: z.number().int().min(0), requestedBy: z.string() }),
+      result: z.object({ member: z.string(), replicas: z.number().int(), running: z.number().int(), durationMs: z.number(), healthy: z.boolean(), reason: z.string().optional() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `scale-${payload.member}` } }),
+    },
+    nodes: {
+      payload: z.object({}),
+      result: z.object({ nodes: z.array(NodeStatusSchema) }),
+    },
+    availability: {
+      payload: z.object({ node: z.string().min(1).max(100), availability: z.enum(['active', 'drain', 'pause']), requestedBy: z.string() }),
+      result: z.object({ node: NodeStatusSchema }),
     },
     restart: {
       payload: z.object({

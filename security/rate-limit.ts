@@ -24,7 +24,7 @@ export class RateLimiter {
 }
 
 /** Transports shared by many people; the local console and fleetbot's own agents are not limited. */
-const LIMITED = new Set(['discord']);
+const LIMITED = new Set(['discord', 'dashboard']);
 
 export function isLimited(via: string): boolean {
   return LIMITED.has(via);

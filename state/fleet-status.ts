@@ -24,8 +24,43 @@ export const MemberStatusSchema = z.object({
   exitCode: z.number().nullable().optional(),
   pingMs: z.number().optional(),
   tags: z.array(z.string()),
+  /** On a backend that runs replicas (swarm): how many run, how many should, where, and each task. */
+  replicas: z
+    .object({
+      desired: z.number().int(),
+      running: z.number().int(),
+      nodes: z.array(z.string()),
+      tasks: z.array(
+        z.object({
+          id: z.string(),
+          slot: z.number().int().optional(),
+          node: z.string(),
+          state: z.string(),
+          desired: z.string(),
+          since: z.number(),
+          error: z.string().optional(),
+          exitCode: z.number().optional(),
+          /** A running MCP replica: in the pool's rotation (answering) or out of it, and why. */
+          health: z.enum(['healthy', 'unhealthy']).optional(),
+          reason: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
 });
 export type MemberStatus = z.infer<typeof MemberStatusSchema>;
+
+/** What `/nodes` shows for one node of a cluster (mcp-fleet/backends NodeState). */
+export const NodeStatusSchema = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  address: z.string(),
+  role: z.enum(['manager', 'worker']),
+  state: z.string(),
+  availability: z.enum(['active', 'pause', 'drain']),
+  leader: z.boolean(),
+  tasks: z.number().int(),
+});
 
 const FleetStatusSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
 export type FleetStatus = z.infer<typeof FleetStatusSchema>;

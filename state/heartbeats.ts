@@ -13,7 +13,7 @@ import type { RedisHub } from '../redis/hub.js';
 
 /** How often a running agent beats. */
 export const BEAT_MS = 5000;
-/** An agent silent for three beats is gone. */
+/** An agent silent for three beats is gone. (bin/health-check.cjs, which imports nothing of fleetbot, applies the same rule.) */
 export const ALIVE_MS = 3 * BEAT_MS;
 /** A name silent this long is no longer expected back: its alert resolves and it leaves the metrics. */
 const FORGET_NAME_MS = 24 * 3600_000;

@@ -34,6 +34,8 @@ export class ConsoleSink implements NoticeSink<string> {
       ...d.audit.map((e) => `§ ${escapeCode(e.user.name, 64)} /${e.command} (${e.via}) — ${e.outcome}: ${escapeCode(e.detail, 300)}`),
       ...d.findings.map((f) => (f.type === 'execution' ? `${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}` : [`• ${f.title}`, ...f.lines].join('\n'))),
       ...d.opportunities.map(({ opportunity }) => `$ ${describeOpportunity(opportunity)}`),
+      ...d.metrics.map((m) => [`≡ ${m.title}`, ...m.lines.map((l) => `  ${l}`)].join('\n')),
+      ...d.logs.map((l) => [`≡ ${l.title}: its last lines`, ...l.text.split('\n').map((x) => `    ${x}`)].join('\n')),
     ];
   }
 

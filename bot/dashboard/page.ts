@@ -34,9 +34,10 @@ export const PAGE_HTML = `<!doctype html>
 <body>
 <h1>fleetbot</h1>
 <div id="status">connecting…</div>
+<div id="notice" role="status"></div>
 <div class="grid">
   <section><h2>Members</h2>
-    <table><thead><tr><th>member</th><th>state</th><th>uptime</th><th>restarts</th><th>ping</th><th>last error</th></tr></thead>
+    <table><thead><tr><th>member</th><th>state</th><th>uptime</th><th>restarts</th><th>ping</th><th>last error</th><th></th></tr></thead>
     <tbody id="members"></tbody></table></section>
   <section><h2>Queues <a href="queues" class="muted">(inspect)</a></h2>
     <table><thead><tr><th>queue</th><th>waiting</th><th>active</th><th>failed</th><th>done/min</th><th>failed/min</th></tr></thead>
@@ -52,6 +53,35 @@ export const PAGE_HTML = `<!doctype html>
   const ago = (ms) => ms < 1000 ? 'now' : ms < 60000 ? Math.round(ms / 1000) + ' s' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : Math.round(ms / 3600000) + ' h';
   const time = (at) => new Date(at).toLocaleTimeString();
   const item = (text, empty) => el('li', text, empty ? 'muted' : undefined);
+  // Actions on a member's row, for people whose permission allows them; the server's dispatcher decides anyway.
+  let me;
+  let last;
+  fetch('api/me').then((r) => (r.ok ? r.json() : null)).then((v) => { me = v; window.fleetbotMe = v; if (last) render(last); }, () => {});
+  const notice = (text) => { document.getElementById('notice').textContent = text; };
+  const post = async (path, body) => {
+    const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
+    return r.json().catch(() => ({ refused: { text: 'HTTP ' + r.status } }));
+  };
+  async function act(member, action) {
+    let out = await post('api/members/' + encodeURIComponent(member) + '/' + action);
+    if (out.confirmation) {
+      const yes = window.confirm(out.confirmation.question);
+      out = await post('api/confirmations/' + encodeURIComponent(out.confirmation.id), { answer: yes ? 'confirm' : 'cancel' });
+      if (!yes) return notice(action + ' ' + member + ' cancelled');
+    }
+    notice(out.reply ? out.reply.text : out.refused ? out.refused.text : 'answered already');
+  }
+  function actions(m) {
+    const cell = el('td');
+    if (!me || me.scope !== 'person' || (me.permission !== 'operate' && me.permission !== 'admin')) return cell;
+    for (const action of m.state === 'running' ? ['restart', 'stop'] : ['start']) {
+      const b = el('button', action);
+      b.dataset.action = action;
+      b.onclick = () => void act(m.name, action);
+      cell.append(b);
+    }
+    return cell;
+  }
   function render(s) {
     const age = s.statusAt === undefined ? undefined : s.at - s.statusAt;
     document.getElementById('status').textContent = 'updated ' + time(s.at) + (age === undefined ? ' · no member status yet' : age < 1000 ? ' · member status current' : ' · member status from ' + ago(age) + ' ago');
@@ -61,7 +91,7 @@ export const PAGE_HTML = `<!doctype html>
       row.dataset.health = m.health;
       const name = el('td'); name.append(el('span', undefined, 'dot'), el('span', m.name));
       row.append(name, el('td', m.state + ' · ' + m.health), el('td', m.uptimeMs === undefined ? '-' : ago(m.uptimeMs)), el('td', m.restarts),
-        el('td', m.pingMs === undefined ? '-' : m.pingMs + ' ms'), el('td', m.reason || ''));
+        el('td', m.pingMs === undefined ? '-' : m.pingMs + ' ms'), el('td', m.reason || ''), actions(m));
       return row;
     }));
     fill('queues', s.queues.map((q) => {
@@ -77,7 +107,7 @@ export const PAGE_HTML = `<!doctype html>
     fill('agents', s.agents.length ? s.agents.map((a) => item(a.name + ' on ' + a.host + ':' + a.pid + ' — ' + (a.alive ? 'alive' : 'silent') + ', ' + a.jobsDone + ' done')) : [item('no agent has reported', true)]);
   }
   const events = new EventSource('events');
-  events.onmessage = (e) => render(JSON.parse(e.data));
+  events.onmessage = (e) => { last = JSON.parse(e.data); render(last); };
   events.onerror = () => { document.getElementById('status').textContent = 'connection lost — retrying…'; };
   window.fleetbotLoadedAt = Date.now();
 </script>

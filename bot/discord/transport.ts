@@ -17,7 +17,7 @@ import {
   type User,
 } from 'discord.js';
 import { argSpecs, type Reply } from '../../commands/index.js';
-import type { DiscordConfig } from '../../config/index.js';
+import { servedGuilds, type DiscordConfig } from '../../config/index.js';
 import type { RedisHub } from '../../redis/hub.js';
 import { highestGrant, type Caller, type Permission } from '../../security/permissions.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -57,9 +57,12 @@ function optionArgs(options: readonly CommandInteractionOption[]): Record<string
 
 export class DiscordTransport {
   readonly client: Client;
+  /** The guilds fleetbot answers in; anywhere else it stays silent (a message) or says so privately (an interaction). */
+  private readonly served: ReadonlySet<string>;
 
   constructor(private readonly options: DiscordTransportOptions) {
     const { config } = options;
+    this.served = new Set(servedGuilds(config));
     this.client = new Client({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
       // Only fleetbot's own replies may mention; echoed text never pings.
@@ -70,13 +73,18 @@ export class DiscordTransport {
     this.client.on(Events.InteractionCreate, (interaction) => {
       void this.guard(`interaction ${interaction.id}`, async () => {
         if (!(await this.firstTime(interaction.id))) return;
+        if (interaction.guildId !== null && !this.served.has(interaction.guildId)) {
+          if (interaction.isAutocomplete()) await interaction.respond([]);
+          else if (interaction.isRepliable()) await interaction.reply({ content: 'fleetbot does not serve this server.', flags: MessageFlags.Ephemeral });
+          return;
+        }
         if (interaction.isChatInputCommand()) await this.onSlash(interaction);
         else if (interaction.isButton() && interaction.customId.startsWith(`${PREFIX}:`)) await this.onButton(interaction);
         else if (interaction.isAutocomplete()) await this.onAutocomplete(interaction);
       });
     });
     this.client.on(Events.MessageCreate, (message) => {
-      if (message.author.bot || !message.inGuild()) return;
+      if (message.author.bot || !message.inGuild() || !this.served.has(message.guildId)) return;
       const bang = message.content.startsWith('!');
       const forUs = bang || config.chatChannels.includes(message.channelId) || (!!this.client.user && message.mentions.users.has(this.client.user.id));
       if (!forUs) return;
@@ -95,10 +103,9 @@ export class DiscordTransport {
     await this.client.login(this.options.config.token);
     await ready;
     const definitions = slashCommands(this.options.bot.dispatcher.commands);
-    const guildId = this.options.config.guildId;
-    if (guildId) await this.client.application!.commands.set(definitions, guildId);
-    else await this.client.application!.commands.set(definitions);
-    this.options.log.info('discord ready', { user: this.client.user?.tag, commands: definitions.length, scope: guildId ? `guild ${guildId}` : 'global' });
+    // Registered in the served guilds only: nowhere else (and not in direct messages) do the commands appear.
+    for (const guildId of this.served) await this.client.application!.commands.set(definitions, guildId);
+    this.options.log.info('discord ready', { user: this.client.user?.tag, commands: definitions.length, guilds: [...this.served] });
   }
 
   async stop(): Promise<void> {
@@ -139,6 +146,19 @@ export class DiscordTransport {
       via: 'discord',
       grantHint: { read: hint('read'), operate: hint('operate'), admin: hint('admin') },
     };
+  }
+
+  /**
+   * Who pressed or typed, for an interaction: in a served guild, by the roles there; in a direct message, by the
+   * roles held in fleetbot's own guild — someone who is not a member there holds nothing.
+   */
+  private async interactionCaller(interaction: ChatInputCommandInteraction | ButtonInteraction): Promise<Caller> {
+    if (interaction.guildId !== null) return this.caller(interaction.user, roleIds(interaction.member), interaction.guild);
+    const home = this.options.config.guildId ?? [...this.served][0];
+    const guild = home ? this.client.guilds.cache.get(home) : undefined;
+    const member = guild ? await guild.members.fetch(interaction.user.id).catch(() => undefined) : undefined;
+    const caller = this.caller(interaction.user, roleIds(member), guild ?? null);
+    return member ? caller : { ...caller, permission: 'none' };
   }
 
   /** Confirm / Cancel for a pending request (or one button, e.g. Execute); custom ids carry its random id only. */
@@ -193,7 +213,7 @@ export class DiscordTransport {
   private async onSlash(interaction: ChatInputCommandInteraction) {
     const { dispatcher } = this.options.bot;
     const request: CommandRequest = {
-      caller: this.caller(interaction.user, roleIds(interaction.member), interaction.guild),
+      caller: await this.interactionCaller(interaction),
       channel: interaction.channelId,
       command: interaction.commandName,
       args: optionArgs(interaction.options.data),
@@ -228,7 +248,7 @@ export class DiscordTransport {
 
   private async onButton(interaction: ButtonInteraction) {
     const [, action, id = ''] = interaction.customId.split(':');
-    const presser = this.caller(interaction.user, roleIds(interaction.member), interaction.guild);
+    const presser = await this.interactionCaller(interaction);
     const answer = await this.options.bot.dispatcher.answer(id, presser, action === 'cancel' ? 'cancel' : 'confirm');
     const ephemeral = (reply: Reply) => interaction.reply({ ...renderReply(reply), flags: MessageFlags.Ephemeral });
     switch (answer.kind) {

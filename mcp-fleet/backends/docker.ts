@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
 import { redactLines } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../../config/manifest.js';
+import { interpolate, memoryBytes, type Member, type Resources } from '../../config/manifest.js';
 import { SECRET_CONTEXT_LINES, type FleetBackend, type HealthCheck, type LogOptions, type McpEndpoint, type MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 
@@ -12,6 +12,15 @@ import { MemberRuns, type MemberRun } from './member-runs.js';
  * or by this backend from the member's image when there is none — and watched through the engine's event stream.
  * Side effects: talks to the Docker engine: creates, starts, stops and removes containers, follows its events.
  */
+
+/** The container's CPU and memory limits and log rotation, from the member's `resources`. */
+export function containerLimits(resources: Resources): { NanoCpus: number; Memory: number; LogConfig: { Type: string; Config: Record<string, string> } } {
+  return {
+    NanoCpus: Math.round(resources.cpus * 1e9),
+    Memory: memoryBytes(resources.memory),
+    LogConfig: { Type: 'json-file', Config: { 'max-size': resources.log_max_size, 'max-file': String(resources.log_max_files) } },
+  };
+}
 
 export const LABELS = { fleet: 'fleetbot.fleet', member: 'fleetbot.member' } as const;
 
@@ -192,7 +201,7 @@ export class DockerBackend extends MemberRuns<Run> implements FleetBackend {
           : undefined,
         // No restart policy: the healer restarts, with backoff and a budget; two restarters would fight.
         // Init: Node as PID 1 would ignore SIGTERM; host network: members answer on 127.0.0.1, no bridge needed.
-        HostConfig: { NetworkMode: 'host', Init: true, RestartPolicy: { Name: 'no' } },
+        HostConfig: { NetworkMode: 'host', Init: true, RestartPolicy: { Name: 'no' }, ...containerLimits(member.resources) },
       });
       run.id = container.id;
       run.madeHere = true;

@@ -25,6 +25,43 @@ export interface MemberState {
   };
   /** The member's own health check (a container HEALTHCHECK), when it has one: it decides over MCP ping. */
   check?: HealthCheck;
+  /** On a backend that runs replicas (swarm): how many run, how many should, and each task. */
+  replicas?: Replicas;
+}
+
+export interface Replicas {
+  desired: number;
+  running: number;
+  tasks: TaskState[];
+}
+
+/** One task of a replicated member, as the engine reports it. */
+export interface TaskState {
+  id: string;
+  slot?: number;
+  /** The node's host name and id, e.g. `vm (5nfw0fud8z69)`: host names need not be unique. */
+  node: string;
+  nodeId: string;
+  /** The engine's task state: new, pending, assigned, preparing, starting, running, complete, failed, shutdown, rejected… */
+  state: string;
+  desired: string;
+  /** Epoch ms of the last state change. */
+  since: number;
+  /** Why the engine cannot run it (no such image, no node satisfies the placement), or how it failed. */
+  error?: string;
+  exitCode?: number;
+}
+
+export interface NodeState {
+  id: string;
+  hostname: string;
+  address: string;
+  role: 'manager' | 'worker';
+  state: string;
+  availability: 'active' | 'pause' | 'drain';
+  leader: boolean;
+  /** Running tasks of this fleet on the node. */
+  tasks: number;
 }
 
 export interface HealthCheck {
@@ -37,9 +74,16 @@ export interface HealthCheck {
 }
 
 export type FleetEvent =
-  | { type: 'started'; member: string; at: number }
-  | { type: 'died'; member: string; at: number; code: number | null; signal: string | null; expected: boolean; error?: string }
+  | { type: 'started'; member: string; at: number; task?: TaskRef }
+  | { type: 'died'; member: string; at: number; code: number | null; signal: string | null; expected: boolean; error?: string; task?: TaskRef }
   | { type: 'healthy' | 'unhealthy'; member: string; at: number; reason?: string };
+
+/** Which replica an event is about, on a backend that runs replicas. */
+export interface TaskRef {
+  id: string;
+  slot?: number;
+  node: string;
+}
 
 /** How to reach a member's MCP server; `instance` changes with every run, so a session never outlives its process. */
 export type McpEndpoint = { instance: string } & (
@@ -72,4 +116,21 @@ export interface FleetBackend {
   quiesce(): void;
   /** Stops what this backend started (dependents first) and ends the event streams. */
   close(): Promise<void>;
+}
+
+/** A backend that runs members as replicated services over several nodes (Docker Swarm). */
+export interface ClusterBackend extends FleetBackend {
+  readonly cluster: true;
+  /** Every replica's MCP endpoint now (running tasks only); `instance` is the task. */
+  endpoints(name: string): McpEndpoint[];
+  scale(name: string, replicas: number): Promise<void>;
+  nodes(): Promise<NodeState[]>;
+  /** `node` is an id, a host name or an address; availability as `docker node update --availability`. */
+  setAvailability(node: string, availability: NodeState['availability']): Promise<NodeState>;
+  /** Replaces one task (a replica that hangs): the engine starts a new one in its place. */
+  replaceTask(name: string, taskId: string): Promise<void>;
+}
+
+export function isCluster(backend: FleetBackend): backend is ClusterBackend {
+  return (backend as Partial<ClusterBackend>).cluster === true;
 }

@@ -13,6 +13,11 @@ const LOADERS = {
   'flash-loan': () => import('./flash-loan.js'),
   'risk-manager': () => import('./risk-manager.js'),
   portfolio: () => import('./portfolio.js'),
+  'auth-manager': () => import('./auth-manager.js'),
+  'alert-manager': () => import('./alert-manager.js'),
+  'metrics-collector': () => import('./metrics-collector.js'),
+  'log-aggregator': () => import('./log-aggregator.js'),
+  coordinator: () => import('./coordinator.js'),
   // fleetbot new server <name> adds its line above this one.
 } satisfies Record<string, () => Promise<{ default: ServerDefinition }>>;
 

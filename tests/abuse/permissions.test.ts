@@ -43,6 +43,9 @@ const VARIANTS: Variant[] = [
   // The model reaches MCP tools directly, through /execute with the tool's permission (a third-party tool: operate).
   { command: 'execute', args: { target: 'alpha', tool: 'echo', args: '{"text":"hi"}' }, line: `execute alpha echo '{"text":"hi"}'`, needs: 'operate', tool: { name: 'alpha__sleep', args: { ms: 1 } } },
   { command: 'trade', args: { id: 'abc' }, line: 'trade abc', needs: 'operate' },
+  { command: 'nodes', args: { action: 'list' }, line: 'nodes', needs: 'read' },
+  { command: 'scale', args: { member: 'alpha', replicas: 1 }, line: 'scale alpha 1', needs: 'operate' },
+  { command: 'nodes', args: { action: 'drain', node: 'n1' }, line: 'nodes drain n1', needs: 'admin' },
 ];
 const ROLES = ['none', 'read', 'operate', 'admin'] as const;
 const RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const;

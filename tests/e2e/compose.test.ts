@@ -55,8 +55,17 @@ function tokenFile(): { file: string; token: string } {
   return { file, token };
 }
 
+/** A compose secret file as the operator makes one (see the end of docker-compose.yml). */
+function secretFile(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fleetbot-compose-')), name);
+  writeFileSync(file, text, { mode: 0o644 });
+  return file;
+}
+
 function composeEnv(redisPort: number, dashboardPort: number, prometheusPort = 9090) {
   return {
+    REDIS_PASSWORD_FILE: secretFile('redis_password', `requirepass ${randomBytes(24).toString('hex')}\n`),
+    GRAFANA_ADMIN_PASSWORD_FILE: secretFile('grafana_admin_password', `${randomBytes(16).toString('hex')}\n`),
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     DOCKER_HOST: DOCKER_ENV.DOCKER_HOST,

@@ -33,7 +33,7 @@ describe('fleetbot up (console, embedded Redis)', () => {
     const dir = scratch();
     const input = ['/status', '/restart monitoring', '/status', '/logs monitoring 5', 'help', '/logs x -5', '/logs monitoring 100000', '', 'y'.repeat(10_240), '/nope', '!status', 'restart price feed', 'no', ''].join('\n');
     const { code, stdout, stderr } = await fleetbot(['up'], input, { PATH: process.env.PATH }, dir);
-    expect(stderr).toMatch(/fleetbot is up: 9 fleet members, \d+ agents — type help/);
+    expect(stderr).toMatch(/fleetbot is up in [^:]+: 9 fleet members, \d+ agents — type help/);
     expect(code).toBe(0);
     const [status1, restart, status2, logs, help, ...rest] = replies(stdout);
 

@@ -44,7 +44,7 @@ describe('dashboard', () => {
     await s?.stop();
   });
 
-  it('GIVEN no token THEN 401 everywhere but the health checks; with it, 200', async () => {
+  it('GIVEN no token THEN 401 everywhere but the health checks; with the shared token, the read-only views in a session', async () => {
     for (const p of ['/', '/events', '/api/snapshot', '/metrics', '/queues']) expect((await fetch(`${base}${p}`)).status, p).toBe(401);
     expect((await fetch(`${base}/?token=wrong-token-wrong-token`)).status).toBe(401);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
@@ -54,8 +54,11 @@ describe('dashboard', () => {
     const login = await fetch(url, { redirect: 'manual' });
     expect(login.status).toBe(302);
     const cookie = login.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/^fleetbot_dashboard=.+; HttpOnly; SameSite=Strict/);
-    expect((await fetch(`${base}/queues`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+    // The cookie holds a signed session id, never the token; the shared token opens no Bull Board.
+    expect(cookie).toMatch(/^fleetbot_session=.+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=\d+/);
+    expect(cookie).not.toContain(token);
+    expect((await fetch(`${base}/api/snapshot`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(200);
+    expect((await fetch(`${base}/queues`, { headers: { cookie: cookie.split(';')[0]! } })).status).toBe(403);
   });
 
   it('GIVEN /metrics THEN valid Prometheus text, and its values follow what happens', async () => {

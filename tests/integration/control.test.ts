@@ -88,7 +88,8 @@ describe('control: start, stop, test alerts, tools across the fleet', () => {
   });
 
   it("GIVEN the seeds' variable names THEN they are read as fleetbot's, with a note, and a clash is an error", () => {
-    const env = { DISCORD_BOT_TOKEN: 'tok', DISCORD_ALERTS_CHANNEL_ID: '123456789012345678', DISCORD_LOGS_CHANNEL_ID: '223456789012345678', PATH: process.env.PATH };
+    // A bot token needs the guild it serves (fleetbot answers nowhere else).
+    const env = { DISCORD_BOT_TOKEN: 'tok', DISCORD_GUILD_ID: '323456789012345678', DISCORD_ALERTS_CHANNEL_ID: '123456789012345678', DISCORD_LOGS_CHANNEL_ID: '223456789012345678', PATH: process.env.PATH };
     const config = loadEnvConfig(env, '/tmp');
     expect(config.discord?.token).toBe('tok');
     expect(config.discord?.channels).toMatchObject({ alert: '123456789012345678', logs: '223456789012345678' });

@@ -36,7 +36,7 @@ export interface BackendUnderTest {
 }
 
 /** The container health check of the test server and of fleetbot's own servers: GET /healthz on the member's port. */
-export const HEALTHZ = ['CMD', 'node', '-e', "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"];
+export const HEALTHZ = ['CMD', 'node', '/app/bin/health-check.cjs', 'http'];
 
 const log = createLogger({ level: 'error' });
 const vars = { PATH: process.env.PATH, GREETING: 'hi', SECRET: 'hunter2' };

@@ -5,11 +5,12 @@ import { Redis } from 'ioredis';
 import { startEmbeddedRedis } from '../../mcp-fleet/embedded-redis.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { prepareDocker } from './docker.js';
+import { prepareSwarm } from './swarm.js';
 
 /**
  * The tests need a real Redis: TEST_REDIS_URL, else the machine's at 127.0.0.1:6379, else (a fresh machine whose
  * redis-server is installed but not running) a private redis-server for this run. Workers inherit the URL, and
- * whether the Docker tests run (./docker.ts).
+ * whether the Docker and swarm tests run (./docker.ts, ./swarm.ts).
  */
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
@@ -32,6 +33,10 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
   if (dockerSkip && process.env.FLEETBOT_REQUIRE_DOCKER === '1') throw new Error(`FLEETBOT_REQUIRE_DOCKER=1 but ${dockerSkip}`);
   if (dockerSkip) process.stderr.write(`fleetbot tests: the Docker tests skip: ${dockerSkip}\n`);
   process.env.FLEETBOT_DOCKER_SKIP = dockerSkip ?? '';
+  const swarmSkip = await prepareSwarm();
+  if (swarmSkip && process.env.FLEETBOT_REQUIRE_SWARM === '1') throw new Error(`FLEETBOT_REQUIRE_SWARM=1 but ${swarmSkip}`);
+  if (swarmSkip) process.stderr.write(`fleetbot tests: the swarm tests skip: ${swarmSkip}\n`);
+  process.env.FLEETBOT_SWARM_SKIP = swarmSkip ?? '';
   if (process.env.TEST_REDIS_URL) {
     if (!(await answers(process.env.TEST_REDIS_URL))) throw new Error(`TEST_REDIS_URL=${process.env.TEST_REDIS_URL} does not answer`);
     return undefined;

@@ -7,6 +7,7 @@ import { defaultGuild, Directory } from './directory.js';
 import { Gateway, INTENTS } from './gateway.js';
 import { type InteractionRecord, Interactions } from './interactions.js';
 import { MESSAGE_FLAGS } from './limits.js';
+import { FakeOAuth } from './oauth.js';
 import { type MessageEvent, MessageStore, MESSAGE_TYPE, type StoredMessage } from './messages.js';
 import { RateLimits, type RateLimitMatch, type RateLimitOptions } from './rate-limits.js';
 import { restHandler } from './rest.js';
@@ -28,6 +29,10 @@ export interface FakeDiscord {
   token: string;
   applicationId: string;
   botUserId: string;
+  /** `http://127.0.0.1:PORT`: where `/oauth2/authorize` is (Discord's is https://discord.com). */
+  origin: string;
+  /** The OAuth2 side: the client secret to configure, `signInAs(userId)` for the person the browser is, and a log. */
+  oauth: FakeOAuth;
   /** As configured, completed with each guild's @everyone role, the bot's managed role and the bot as a member. */
   guilds: FakeGuild[];
   /** Every REST call, in order of completion. */
@@ -143,18 +148,22 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   });
 
   const webhooks = new ChannelWebhooks(directory, messages);
-
-  server.on(
-    'request',
-    restHandler({
+  const oauth = new FakeOAuth(directory, applicationId, options.clientSecret ?? randomBytes(16).toString('hex'));
+  const rest = restHandler({
       routes: routes({ applicationId, applicationFlags: APPLICATION_FLAGS, directory, messages, commands, interactions, webhooks, gateway }),
       token,
       rateLimits,
       calls,
       attachment: (channelId, attachmentId) => messages.attachment(channelId, attachmentId),
       onChange: () => changes.notify(),
-    }),
-  );
+    });
+  server.on('request', (req, res) => {
+    if (!oauth.handles(req)) return rest(req, res);
+    oauth.serve(req, res).catch((error: unknown) => {
+      console.error('fake-discord oauth error', error);
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
   server.on('upgrade', (req, socket, head) => gateway.upgrade(req, socket, head));
 
   const view = (m: StoredMessage | undefined) => (m ? messages.view(m) : undefined);
@@ -187,6 +196,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     token,
     applicationId,
     botUserId: bot.id,
+    origin,
+    oauth,
     guilds: directory.guilds,
     calls,
     ready: async (timeoutMs = DEFAULT_WAIT_MS) => {

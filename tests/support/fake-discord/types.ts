@@ -29,6 +29,8 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   botUsername?: string;
   token?: string;
+  /** The application's OAuth2 client secret; random when left out (read it from `fake.oauth.clientSecret`). */
+  clientSecret?: string;
   /** One guild ("fleet-ops": #ops and #alerts, an operator and a viewer) when left out. */
   guilds?: FakeGuild[];
   /** Discord's is 41 250 ms; shorter makes heartbeats (and zombie detection) happen within a test. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// A small MCP server for tests, built with the real SDK: `echo`, `sleep` (a call that stays in flight),
+// A small MCP server for tests, built with the real SDK: `echo`, `whoami` (a swarm replica's task slot and pid), `sleep` (a call that stays in flight),
 // `say_to_stderr` (puts a line in the member's log) and `freeze` (hangs the process: alive, but answering nothing).
-// stdio by default; `--http PORT` for Streamable HTTP (and `/healthz` for container health checks);
+// stdio by default; `--http PORT` (plus FLEETBOT_TASK_SLOT - 1 in a swarm replica) for Streamable HTTP (and `/healthz` for container health checks);
 // `--crash-unless URL` exits 1 at start unless URL answers 200 (a URL on 127.0.0.1 reaches into containers too);
 // `--slow-start MS` waits before it serves; `--deaf-unless FILE` behaves like deaf-server.mjs (connects, then never
 // answers) until FILE exists.
@@ -27,6 +27,10 @@ function build() {
     }, 10);
     return { content: [{ type: 'text', text: 'freezing' }] };
   });
+  if (process.env.FLEETBOT_TASK_SLOT) {
+    server.registerTool('whoami', { description: 'Which replica answers: its task slot and pid', annotations: { readOnlyHint: true } },
+      async () => ({ content: [{ type: 'text', text: `slot=${process.env.FLEETBOT_TASK_SLOT} pid=${process.pid}` }] }));
+  }
   server.registerTool('say_to_stderr', { description: 'Write a line to stderr', inputSchema: { line: z.string() } },
     async ({ line }) => { process.stderr.write(`${line}\n`); return { content: [{ type: 'text', text: 'ok' }] }; });
   return server;
@@ -54,7 +58,8 @@ if (httpIndex === -1) {
   await build().connect(new StdioServerTransport());
   process.stdin.on('end', () => process.exit(0));
 } else {
-  const port = Number(process.argv[httpIndex + 1]);
+  // A swarm replica listens on its member's port plus its task slot minus one (mcp-fleet/ports.ts replicaPort).
+  const port = Number(process.argv[httpIndex + 1]) + Math.max(0, Number(process.env.FLEETBOT_TASK_SLOT || 1) - 1);
   const sessions = new Map();
   createServer(async (req, res) => {
     if (req.url === '/healthz') { res.writeHead(200).end('ok\n'); return; }

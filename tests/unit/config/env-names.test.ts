@@ -65,7 +65,7 @@ describe('environment names', () => {
       for (const block of text.matchAll(/\benv: \{([^}]*)\}/g)) add(block[1]!, /\b([A-Z][A-Z0-9_]{2,})\s*:/g);
     }
     expect(names.size).toBeGreaterThan(60);
-    for (const known of ['DISCORD_TOKEN', 'FLEETBOT_MEMBER', 'FLEETBOT_REQUIRE_DOCKER', 'RATE_LIMIT_COMMANDS', 'GF_SECURITY_ADMIN_PASSWORD']) expect(names).toContain(known);
+    for (const known of ['DISCORD_TOKEN', 'FLEETBOT_MEMBER', 'FLEETBOT_REQUIRE_DOCKER', 'RATE_LIMIT_COMMANDS', 'GF_SECURITY_ADMIN_PASSWORD__FILE', 'REDIS_PASSWORD_FILE']) expect(names).toContain(known);
     // Only the names: their values in these files are placeholders and compose expressions.
     expect(checkSettingNames(Object.fromEntries([...names].map((name) => [name, 'x'])))).toEqual({ errors: [], warnings: [] });
   });

@@ -1,0 +1,158 @@
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Member } from '../../config/manifest.js';
+import { freePort } from '../../mcp-fleet/ports.js';
+import type { Caller } from '../../security/permissions.js';
+import { member, waitFor } from '../support/fleet.js';
+import { operator, reader, startStack } from '../support/stack.js';
+import { holdSwarm, killOnWorker, removeFleetServices, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
+
+// fleetbot on the real two-node swarm, wired by its own roots (FLEET_BACKEND=swarm): /status with replicas and
+// tasks, /scale, /nodes with drain, a replica killed on the worker (one healing notice), a hung replica replaced by
+// fleetbot, and a node whose engine stops (an alert, and the replicas run on the manager). One stack for the file.
+
+const admin: Caller = { id: 'u-admin', name: 'ada', permission: 'admin', via: 'console' };
+
+let ports: number | undefined;
+/** Ten ports per member, one per possible slot: replicas on one host network need their own. */
+async function server(name: string, extra: Record<string, unknown> = {}): Promise<Member> {
+  const free = await freePort();
+  ports ??= free - (free % 100);
+  const port = ports;
+  ports += 10;
+  return member({
+    name,
+    transport: 'http',
+    image: SWARM_TEST_IMAGE,
+    port,
+    command: ['/app/tests/support/mcp/test-server.mjs', '--http', '${PORT}'],
+    // A busy 2-core machine starting six replicas at once: seconds before each listens.
+    health: { interval: '300ms', timeout: '500ms', retries: 2, start_period: '15s' },
+    restart: { policy: 'on-failure', max_restarts: 5, window: '1m', backoff_initial: '50ms', backoff_max: '1s' },
+    placement: { preferences: [{ spread: 'node.id' }] },
+    ...extra,
+  });
+}
+
+describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${swarmSkip}` : ''}`, () => {
+  let s: Awaited<ReturnType<typeof startStack>>;
+  let notify: Queue;
+  let release: (() => Promise<void>) | undefined;
+  const ask = (line: string, caller = operator) => s.dispatcher.dispatchLine(line, caller, 'test');
+  const jobs = async (name: string) => (await notify.getJobs(['waiting', 'active', 'completed', 'delayed'])).filter((j) => j.name === name).map((j) => j.data);
+  const tasksOf = async (name: string) => (await ask(`/status ${name}`)).table!.rows.map((r) => r.cells);
+  const workerId = async () => (await ask('/nodes')).table!.rows.find((r) => r.cells[3] === 'worker')!.cells[1]!;
+  /** Every replica of `name` running and answering, as /status <name> shows it. */
+  const allHealthy = (name: string, replicas: number, timeoutMs = 30_000) =>
+    waitFor(async () => {
+      const reply = await ask(`/status ${name}`);
+      const running = reply.table!.rows.filter((r) => r.cells[3] === 'running' && r.cells[4] === 'healthy');
+      return reply.title.startsWith(`${name}: ${replicas}/${replicas} replicas running`) && running.length === replicas ? reply : undefined;
+    }, { timeoutMs, everyMs: 200, what: `${replicas} healthy replicas of ${name}` });
+
+  beforeAll(async () => {
+    release = await holdSwarm();
+    const members = [await server('web', { replicas: 2 }), await server('frozen', { replicas: 2 }), await server('solo', { replicas: 1, max_replicas: 3 })];
+    s = await startStack(members, { agents: ['ops', 'health', 'healer', 'replicas'], env: SWARM_ENV, opsTimeoutMs: 60_000 });
+    notify = new Queue('notify', { connection: s.hub.client, prefix: s.hub.prefix });
+    s.stack.defer('test notify queue', () => notify.close());
+    await Promise.all([allHealthy('web', 2), allHealthy('frozen', 2), allHealthy('solo', 1)]);
+  }, 690_000);
+  afterAll(async () => {
+    await workerEngine('start').catch(() => undefined);
+    await s?.stop();
+    if (s) await removeFleetServices(s.hub.prefix);
+    await release?.();
+  }, 120_000);
+
+  it('GIVEN the fleet THEN /status shows replicas running/desired and their nodes, and /status <member> its tasks', async () => {
+    const reply = await ask('/status');
+    expect(reply.table!.columns).toEqual(['member', 'state', 'health', 'replicas', 'nodes', 'uptime', 'restarts', 'ping', 'note']);
+    const web = reply.table!.rows.find((r) => r.cells[0] === 'web')!.cells;
+    expect(web.slice(1, 4)).toEqual(['running', 'healthy', '2/2']);
+    expect(web[4]!.split(', ')).toHaveLength(2); // spread over both nodes
+    const tasks = await tasksOf('web');
+    expect((await ask('/status web')).table!.columns).toEqual(['task', 'slot', 'node', 'state', 'health', 'since', 'note']);
+    expect(tasks.map((t) => [t[1], t[3], t[4]])).toEqual([['1', 'running', 'healthy'], ['2', 'running', 'healthy']]);
+    expect(tasks.map((t) => t[5])).toEqual([expect.stringMatching(/ ago$/), expect.stringMatching(/ ago$/)]);
+  });
+
+  it('GIVEN /scale solo 1 → 3 → 1 THEN the replicas follow and answer; past max_replicas and for a reader it is refused', async () => {
+    expect((await ask('/scale solo 3')).title).toMatch(/^scaled solo to 3 replicas in [\d.]+ s — all answering$/);
+    await allHealthy('solo', 3);
+    expect((await ask('/scale solo 1')).title).toMatch(/^scaled solo to 1 replica in [\d.]+ s — all answering$/);
+    await allHealthy('solo', 1);
+    const tooMany = await ask('/scale solo 4');
+    expect(tooMany).toMatchObject({ tone: 'error', title: 'solo scales from 0 to 3 replicas (max_replicas in the fleet manifest)' });
+    expect((await ask('/scale solo 2', reader)).tone).toBe('error');
+    expect((await tasksOf('solo')).filter((t) => t[3] === 'running')).toHaveLength(1);
+  });
+
+  it('GIVEN a replica killed on the worker THEN the engine replaces it, it answers again, and one healing notice says so', async () => {
+    const worker = await workerId();
+    const onWorker = (await tasksOf('web')).find((t) => t[2]!.includes(worker) && t[3] === 'running')!;
+    const [task] = await (await import('../support/swarm.js')).manager().listTasks({ filters: { service: [`${s.hub.prefix}-web`], 'desired-state': ['running'] } }).then((ts) => (ts as { ID: string }[]).filter((t) => t.ID.startsWith(onWorker[0]!)));
+    await killOnWorker(task!.ID);
+    const notices = await waitFor(async () => {
+      const all = (await jobs('healing')).filter((n) => n.member === 'web');
+      return all.length ? all : undefined;
+    }, { timeoutMs: 30_000, everyMs: 200, what: 'a healing notice for web' });
+    await allHealthy('web', 2);
+    await new Promise((r) => setTimeout(r, 1000)); // long enough for a second notice, were there one
+    expect((await jobs('healing')).filter((n) => n.member === 'web')).toHaveLength(1);
+    expect(notices[0].title).toMatch(new RegExp(`^web: replica ${onWorker[1]} on .*${worker}.* died \\(exit 137\\) → replaced in [\\d.]+ ?s, 2/2 replicas healthy$`));
+  }, 90_000);
+
+  it('GIVEN a replica that hangs (process alive, MCP silent) THEN fleetbot replaces it and the member stays served', async () => {
+    const before = (await tasksOf('frozen')).map((t) => t[0]);
+    await s.fleet!.pool.callTool('frozen', 'freeze', {});
+    // The other replica answers meanwhile.
+    for (let i = 0; i < 3; i++) expect((await ask('/execute frozen echo {"text":"still"}')).tone).not.toBe('error');
+    const notice = await waitFor(async () => (await jobs('healing')).find((n) => n.member === 'frozen'), { timeoutMs: 40_000, everyMs: 200, what: 'a healing notice for frozen' });
+    expect(notice.title).toMatch(/^frozen: replica \d+ on .* hung \(.*\) → replaced in [\d.]+ ?s, 2\/2 replicas healthy$/);
+    const after = await allHealthy('frozen', 2);
+    expect(after.table!.rows.map((r) => r.cells[0]).some((id) => !before.includes(id))).toBe(true);
+  }, 90_000);
+
+  it('GIVEN /nodes drain of the worker (admin) THEN its tasks move, /nodes shows drain and an alert fires; activate resolves it', async () => {
+    const worker = await workerId();
+    expect((await ask(`/nodes drain ${worker}`)).tone).toBe('error'); // an operator may only look
+    const drained = await ask(`/nodes drain ${worker}`, admin);
+    expect(drained.title).toMatch(new RegExp(`^node .* \\(${worker}\\) is drain: its tasks move to other nodes$`));
+    try {
+      const nodes = await waitFor(async () => {
+        const reply = await ask('/nodes');
+        const row = reply.table!.rows.find((r) => r.cells[1] === worker)!.cells;
+        return row[5] === 'drain' && row[6] === '0' ? reply : undefined;
+      }, { timeoutMs: 30_000, everyMs: 200, what: 'worker drained and empty' });
+      expect(nodes.table!.columns).toEqual(['node', 'id', 'address', 'role', 'state', 'availability', 'tasks']);
+      await allHealthy('web', 2);
+      expect((await tasksOf('web')).filter((t) => t[3] === 'running').every((t) => !t[2]!.includes(worker))).toBe(true);
+      await waitFor(async () => (await jobs('alert')).find((a) => a.key.endsWith('-drain') && a.status === 'firing'), { timeoutMs: 10_000, what: 'drain alert' });
+    } finally {
+      expect((await ask(`/nodes activate ${worker}`, admin)).title).toMatch(/is active$/);
+    }
+    await waitFor(async () => (await jobs('alert')).find((a) => a.key.endsWith('-drain') && a.status === 'resolved'), { timeoutMs: 10_000, what: 'drain alert resolved' });
+  }, 90_000);
+
+  it('GIVEN the worker’s engine stops THEN a node-down alert fires, the replicas run on the manager, and it resolves when the worker is back', async () => {
+    await ask('/scale web 2');
+    const worker = await workerId();
+    // Spread again over both nodes (after the drain): a rolling restart places the replicas anew.
+    await ask('/restart web');
+    await allHealthy('web', 2);
+    await workerEngine('stop');
+    try {
+      const alert = await waitFor(async () => (await jobs('alert')).find((a) => a.key.endsWith('-down') && a.key.startsWith('node-') && a.status === 'firing'), { timeoutMs: 30_000, everyMs: 200, what: 'node-down alert' });
+      expect(alert.title).toMatch(new RegExp(`^node .*${worker}.* is down: its tasks move to other nodes$`));
+      await waitFor(async () => {
+        const tasks = (await tasksOf('web')).filter((t) => t[3] === 'running' && t[4] === 'healthy');
+        return tasks.length === 2 && tasks.every((t) => !t[2]!.includes(worker)) ? true : undefined;
+      }, { timeoutMs: 45_000, everyMs: 300, what: 'web on the manager' });
+      expect((await ask('/nodes')).table!.rows.find((r) => r.cells[1] === worker)!.cells[4]).toBe('down');
+    } finally {
+      await workerEngine('start');
+    }
+    await waitFor(async () => (await jobs('alert')).find((a) => a.key.startsWith('node-') && a.key.endsWith('-down') && a.status === 'resolved'), { timeoutMs: 30_000, everyMs: 300, what: 'node-down resolved' });
+  }, 150_000);
+});
