@@ -80,7 +80,7 @@ function start(args: string[], dir: string, env: Record<string, string> = {}, { 
 async function up(dir: string, members: number, options: { ownGroup?: boolean } = {}): Promise<Run> {
   const run = start(['up'], dir, {}, options);
   await waitFor(() => run.log().includes('fleetbot is up') || (run.child.exitCode !== null ? Promise.reject(new Error(run.log())) : undefined), { what: 'fleetbot is up', timeoutMs: 60_000 });
-  expect(run.log()).toContain(`fleetbot is up: ${members} fleet members`);
+  expect(run.log()).toMatch(new RegExp(`fleetbot is up in [^:]+: ${members} fleet members`));
   return run;
 }
 
