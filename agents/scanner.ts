@@ -21,8 +21,8 @@ import type { AgentDefinition } from './index.js';
 const GROWTH_PERMILLE = 1100n;
 
 export function summarize(scan: ScanResult): ScanSummary {
-  const { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, timings } = scan;
-  return { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, totalMs: timings.totalMs };
+  const { block, at, pools, cycles, unreadable, warnings, candidates, opportunities, rejected, timings } = scan;
+  return { block, at, pools, cycles, unreadable, warnings, candidates, opportunities, rejected, totalMs: timings.totalMs };
 }
 
 export const defiKeys = (hub: RedisHub) => ({

@@ -85,6 +85,7 @@ export function calldata(selector: string, ...args: (string | bigint | number)[]
 
 export const SELECTOR = {
   getPair: '0xe6a43905',
+  getPool: '0x1698ee82',
   allPairs: '0x1e3dd18b',
   allPairsLength: '0x574f2ba3',
   token0: '0x0dfe1681',
