@@ -171,7 +171,7 @@ export interface V3SwapResult {
 
 /**
  * UniswapV3Pool.swap for an exact input with the extreme price limit, as FlashArbitrage sends it. Undefined when
- * the swap would need a bitmap word that was not read.
+ * the swap would need a bitmap word that was not read while it still has liquidity.
  */
 export function swapExactInput(state: V3State, zeroForOne: boolean, amountSpecified: bigint): V3SwapResult | undefined {
   const limit = zeroForOne ? MIN_SQRT_RATIO + 1n : MAX_SQRT_RATIO - 1n;
@@ -184,7 +184,14 @@ export function swapExactInput(state: V3State, zeroForOne: boolean, amountSpecif
   let crossed = 0;
   while (remaining !== 0n && sqrtP !== limit) {
     const found = nextInitializedTick(state, tick, zeroForOne);
-    if (!found) return undefined;
+    if (!found) {
+      // Out of liquidity at the edge of the words read: taken as dry all the way, where the pool's swap goes to the
+      // price limit for nothing (a position further out would show in the simulation, which has the last word).
+      if (liquidity !== 0n) return undefined;
+      sqrtP = limit;
+      tick = getTickAtSqrtRatio(limit);
+      break;
+    }
     let tickNext = found.next;
     if (tickNext < MIN_TICK) tickNext = MIN_TICK;
     else if (tickNext > MAX_TICK) tickNext = MAX_TICK;
