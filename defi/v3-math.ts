@@ -173,7 +173,7 @@ export interface V3SwapResult {
  * UniswapV3Pool.swap for an exact input with the extreme price limit, as FlashArbitrage sends it. Undefined when
  * the swap would need a bitmap word that was not read while it still has liquidity.
  */
-export function swapExactInput(state: V3State, zeroForOne: boolean, amountSpecified: bigint): V3SwapResult | undefined {
+export function swapExactInput(state: V3State, zeroForOne: boolean, amountSpecified: bigint, { withTick = true } = {}): V3SwapResult | undefined {
   const limit = zeroForOne ? MIN_SQRT_RATIO + 1n : MAX_SQRT_RATIO - 1n;
   const fee = BigInt(state.fee);
   let remaining = amountSpecified;
@@ -189,7 +189,7 @@ export function swapExactInput(state: V3State, zeroForOne: boolean, amountSpecif
       // price limit for nothing (a position further out would show in the simulation, which has the last word).
       if (liquidity !== 0n) return undefined;
       sqrtP = limit;
-      tick = getTickAtSqrtRatio(limit);
+      tick = withTick ? getTickAtSqrtRatio(limit) : Number.NaN;
       break;
     }
     let tickNext = found.next;
@@ -211,7 +211,8 @@ export function swapExactInput(state: V3State, zeroForOne: boolean, amountSpecif
       }
       tick = zeroForOne ? tickNext - 1 : tickNext;
     } else if (sqrtP !== start) {
-      tick = getTickAtSqrtRatio(sqrtP);
+      // Only the last step ends between ticks; sizing asks for amounts only and skips this search.
+      tick = withTick ? getTickAtSqrtRatio(sqrtP) : Number.NaN;
     }
   }
   return { amountIn: amountSpecified - remaining, amountOut: calculated, sqrtPriceX96: sqrtP, tick, liquidity, crossed };

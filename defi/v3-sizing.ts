@@ -17,7 +17,7 @@ export type Hop = { kind: 'v2'; leg: Leg } | { kind: 'v3'; state: V3State; zeroF
 export function hopSwap(hop: Hop, amountIn: bigint): { used: bigint; out: bigint } | undefined {
   if (hop.kind === 'v2') return { used: amountIn, out: amountOut(amountIn, hop.leg.reserveIn, hop.leg.reserveOut, hop.leg.feeBps) };
   if (amountIn <= 0n) return { used: 0n, out: 0n };
-  const swap = swapExactInput(hop.state, hop.zeroForOne, amountIn);
+  const swap = swapExactInput(hop.state, hop.zeroForOne, amountIn, { withTick: false });
   return swap && { used: swap.amountIn, out: swap.amountOut };
 }
 
@@ -187,13 +187,18 @@ export function walkOptimum(hops: readonly Hop[]): bigint {
 export function optimalCycle(hops: readonly Hop[]): { amountIn: bigint; profit: bigint; amounts: bigint[] } | undefined {
   const x = walkOptimum(hops);
   if (x <= 0n) return undefined;
-  let best: { amountIn: bigint; profit: bigint; amounts: bigint[] } | undefined;
-  // Integer floors move the optimum by a few wei; a stretch end (a pool out of liquidity) may sit a little further.
-  for (const candidate of [x, x - 1n, x + 1n, x - 2n, x + 2n, x + 3n, x + 4n, x + 8n, x - 4n]) {
-    if (candidate <= 0n) continue;
+  let best = undefined as { amountIn: bigint; profit: bigint; amounts: bigint[] } | undefined;
+  // Integer floors move the optimum by a wei or two; where the profit keeps rising, a little further.
+  const tryAt = (candidate: bigint) => {
+    if (candidate <= 0n) return false;
     const y = cycleYield(hops, candidate);
-    if (y && (!best || y.profit > best.profit)) best = { amountIn: candidate, ...y };
-  }
+    if (!y || (best && y.profit <= best.profit)) return false;
+    best = { amountIn: candidate, ...y };
+    return true;
+  };
+  tryAt(x);
+  if (tryAt(x + 1n)) for (const step of [2n, 4n, 8n]) if (!tryAt(best!.amountIn + step)) break;
+  if (best?.amountIn === x) tryAt(x - 1n);
   return best && best.profit > 0n ? best : undefined;
 }
 
