@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 
 /**
  * What the healer remembers, in Redis so a restarted healer (or `/heal` from any process) sees the same: which members

@@ -1,7 +1,7 @@
 import { DelayedError, type Job } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
 import type { Health } from '../mcp-fleet/health.js';
-import type { Member } from '../mcp-fleet/manifest.js';
+import type { Member } from '../config/manifest.js';
 import { healQueue } from '../queues/heal.js';
 import { QueueClient, startWorker } from '../queues/typed-queue.js';
 import { HealState } from './heal-state.js';

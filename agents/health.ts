@@ -1,5 +1,5 @@
 import type { Health } from '../mcp-fleet/health.js';
-import type { Member } from '../mcp-fleet/manifest.js';
+import type { Member } from '../config/manifest.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';

@@ -1,8 +1,8 @@
 import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import type { HealthStore } from '../mcp-fleet/health.js';
-import type { Member } from '../mcp-fleet/manifest.js';
+import type { Member } from '../config/manifest.js';
 import type { McpPool } from '../mcp-fleet/pool.js';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { AuditLog } from '../security/audit.js';

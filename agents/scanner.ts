@@ -2,7 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { formatUnits } from 'ethers';
 import { NOT_SIMULATED, type Engine, type ScanResult } from '../defi/engine.js';
 import type { Opportunity } from '../defi/opportunity.js';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
 import { QueueClient, startWorker } from '../queues/typed-queue.js';
 import { metrics } from '../telemetry/metrics.js';

@@ -1,4 +1,4 @@
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import { startWorker, type Handlers, type JobSpec, type QueueSpec, type WorkerOptions } from '../queues/typed-queue.js';
 import { startHeartbeat } from './heartbeat.js';
 import type { RunningAgent } from './index.js';

@@ -3,7 +3,7 @@ import { HealState } from '../agents/heal-state.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { LABELS } from '../mcp-fleet/backends/docker.js';
 import { HealthStore } from '../mcp-fleet/health.js';
-import { MemberSchema, type FleetBackendKind } from '../mcp-fleet/manifest.js';
+import { MemberSchema, type FleetBackendKind } from '../config/manifest.js';
 import { freePort } from '../mcp-fleet/ports.js';
 import { HEALTHZ } from '../tests/support/backends.js';
 import { startBenchStack } from './stack.js';

@@ -47,11 +47,12 @@ async function runEverything(config: Config, stack: Stack, banner = ''): Promise
   const bot = await roots.openBot(stack, config, shared);
   const dashboard = await roots.startDashboardFor(stack, config, shared, bot);
   await roots.settle(agents, Math.max(...config.manifest.members.map((m) => m.health.start_period)) + 2000);
-  if (config.discord) await roots.startDiscord(stack, config, shared, bot);
+  const discord = config.discord ? await roots.startDiscord(stack, config, shared, bot) : undefined;
+  roots.startNotifier(stack, config, bot, shared, discord ? [discord.sink, roots.consoleSink(stack)] : [roots.consoleSink(stack)]);
   process.stderr.write(`${banner}fleetbot is up: ${fleet.members.length} fleet members, ${agents.length} agents — ${config.discord ? 'on Discord' : 'type help'}\n`);
   if (dashboard) process.stderr.write(`dashboard: ${dashboard}\n`);
   if (config.discord) await untilSignal();
-  else await roots.runConsoleChat(stack, config, shared, bot);
+  else await roots.runConsoleChat(config, bot);
 }
 
 program
@@ -122,8 +123,12 @@ program
       const bot = await roots.openBot(stack, config, shared);
       const dashboard = await roots.startDashboardFor(stack, config, shared, bot);
       if (dashboard) log.info('dashboard ready', { url: dashboard.replace(/token=.*/, 'token=…') });
-      if (!config.discord) return roots.runConsoleChat(stack, config, shared, bot);
-      await roots.startDiscord(stack, config, shared, bot);
+      if (!config.discord) {
+        roots.startNotifier(stack, config, bot, shared, [roots.consoleSink(stack)]);
+        return roots.runConsoleChat(config, bot);
+      }
+      const { sink } = await roots.startDiscord(stack, config, shared, bot);
+      roots.startNotifier(stack, config, bot, shared, [sink]);
       await untilSignal();
     });
   });
@@ -159,7 +164,7 @@ program
     const config = loadEnvConfig();
     process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
       // Only what the check needs: it runs every few seconds in each agent's container.
-      const { RedisHub } = await import('../queues/connection.js');
+      const { RedisHub } = await import('../redis/hub.js');
       const { listAgents } = await import('../agents/heartbeat.js');
       if (!config.redis.url) throw new Error('set REDIS_URL: the heartbeats are in Redis');
       const hub = new RedisHub(config.redis.url, config.redis.prefix);

@@ -7,31 +7,36 @@ import { listAgents } from '../agents/heartbeat.js';
 import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
 import { loadCommands } from '../commands/index.js';
 import type { DefiClients } from '../commands/index.js';
-import type { Config, EnvConfig } from '../config/index.js';
+import { notifyRoutes, type Config, type EnvConfig } from '../config/index.js';
 import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import { ProcessBackend } from '../mcp-fleet/backends/process.js';
 import { HealthStore } from '../mcp-fleet/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
-import { RedisHub } from '../queues/connection.js';
-import { startEmbeddedRedis } from '../queues/embedded-redis.js';
+import { RedisHub } from '../redis/hub.js';
+import { startEmbeddedRedis } from '../mcp-fleet/embedded-redis.js';
 import { defiQueue, executeQueue, riskQueue } from '../queues/defi.js';
 import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
 import { QueueClient } from '../queues/typed-queue.js';
 import { AuditLog } from '../security/audit.js';
+import { SilenceStore } from '../state/silences.js';
 import { RateLimiter } from '../security/rate-limit.js';
 import { ChatMemory } from './chat/memory.js';
 import { ChatService } from './chat/index.js';
 import { Confirmations } from './confirmations.js';
-import { consoleNotices, runConsole } from './console/transport.js';
+import { ConsoleSink } from './console/sink.js';
+import { runConsole } from './console/transport.js';
+import { DiscordSink } from './discord/sink.js';
 import { DiscordTransport, type DiscordTransportOptions } from './discord/transport.js';
 import { FleetView } from './dashboard/fleet-view.js';
 import { startDashboard } from './dashboard/server.js';
 import { FleetWatch } from './dashboard/watch.js';
 import { Dispatcher } from './dispatch.js';
 import { AlertBook } from './notifier/alert-book.js';
-import { Notifier } from './notifier/index.js';
+import { Notifier, type NoticeSink } from './notifier/index.js';
 import type { Stack } from './stack.js';
+import type { Roads } from './surface.js';
+import { ToolCatalog } from './tool-catalog.js';
 
 /**
  * Composition roots: the pieces of fleetbot wired together for each way it runs — everything in one process
@@ -116,11 +121,10 @@ export function startAgents(stack: Stack, names: string[], config: Config, share
   });
 }
 
-/** The bot: the dispatcher with every command, plain-language chat, and the stores its transports share. */
-export interface Bot {
+/** The bot: the dispatcher with every command, plain-language chat, and the stores its surfaces share. */
+export interface Bot extends Roads {
   dispatcher: Dispatcher;
   chat: ChatService;
-  confirmations: Confirmations;
   /** The alert book the notifier and the silence commands share. */
   alerts: AlertBook;
   /** Fleet figures and their history, for the dashboard, /metrics and /chart. */
@@ -128,10 +132,12 @@ export interface Bot {
 }
 
 export async function openBot(stack: Stack, config: Config, shared: Shared): Promise<Bot> {
-  const alerts = new AlertBook(shared.hub, config.manifest.members, config.notify.repeatIntervalMs);
+  const silences = new SilenceStore(shared.hub);
+  const alerts = new AlertBook(shared.hub, silences, config.manifest.members, config.notify.repeatIntervalMs);
   const watch = new FleetWatch(new FleetView(shared.hub), stack.log.child('watch'));
   watch.start();
   stack.defer('fleet watch', () => watch.stop());
+  const tools = new ToolCatalog({ members: config.manifest.members, ops: shared.ops, timeoutMs: config.opsTimeoutMs, log: stack.log.child('tools') });
   const dispatcher = new Dispatcher({
     commands: await loadCommands(),
     members: config.manifest.members,
@@ -139,32 +145,60 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     defi: shared.defi,
     audit: shared.audit,
     agents: () => listAgents(shared.hub),
-    silences: alerts,
+    silences,
     healer: new HealState(shared.hub),
     telemetry: watch,
+    confirmations: new Confirmations(shared.hub),
+    toolTrust: tools.trust,
     limiter: new RateLimiter(shared.hub, 'commands', config.rateLimits.commands),
+    chatLimiter: new RateLimiter(shared.hub, 'chat', config.rateLimits.chat),
     timeoutMs: config.opsTimeoutMs,
     log: stack.log.child('bot'),
   });
-  const confirmations = new Confirmations(shared.hub);
   const chat = new ChatService({
     dispatcher,
-    ops: shared.ops,
-    confirmations,
+    tools,
     memory: new ChatMemory(shared.hub, config.chat.memory),
     config: config.chat,
-    timeoutMs: config.opsTimeoutMs,
-    limiter: new RateLimiter(shared.hub, 'chat', config.rateLimits.chat),
     log: stack.log.child('chat'),
   });
-  return { dispatcher, chat, confirmations, alerts, watch };
+  return { dispatcher, chat, alerts, watch };
 }
 
-/** The console chat until end of input, with alerts shown in a terminal. */
-export async function runConsoleChat(stack: Stack, config: Config, shared: Shared, bot: Bot): Promise<void> {
-  const interactive = process.stdin.isTTY === true;
-  const notices = consoleNotices(shared.hub, bot.alerts, stack.log.child('notices'), process.stdout, interactive);
-  stack.defer('console notices', () => notices.close());
+/**
+ * The notifier of this process: every notice to every sink given (the console, Discord), as the routes say. One
+ * notifier per process, so the sinks share each notice instead of competing for it.
+ */
+export function startNotifier(stack: Stack, config: Config, bot: Bot, shared: Shared, sinks: NoticeSink[]): Notifier {
+  const findings = config.discord?.channels.finding ?? 'console';
+  const notifier = new Notifier({
+    hub: shared.hub,
+    alerts: bot.alerts,
+    sinks,
+    routes: notifyRoutes(config),
+    execute: config.defi.executor
+      ? {
+          // Proposed by the scanner; whoever confirms needs the operate permission, checked and audited then.
+          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'execute', args: { id: o.id, check: false } }),
+          automatic: (o) => autoExecutes(config.defi.autoExecute, o),
+        }
+      : undefined,
+    groupWaitMs: config.notify.groupWaitMs,
+    maxPerMinute: config.notify.maxPerMinute,
+    log: stack.log.child('notifier'),
+  });
+  notifier.start();
+  stack.defer('notifier', () => notifier.stop());
+  return notifier;
+}
+
+/** Notices shown in the console: printed in a terminal, logged from a pipe. */
+export function consoleSink(stack: Stack): ConsoleSink {
+  return new ConsoleSink(process.stdout, process.stdin.isTTY === true, stack.log.child('notices'));
+}
+
+/** The console chat until end of input. */
+export async function runConsoleChat(config: Config, bot: Bot): Promise<void> {
   await runConsole({
     bot,
     imageDir: path.join(config.home, 'charts'),
@@ -172,14 +206,14 @@ export async function runConsoleChat(stack: Stack, config: Config, shared: Share
   });
 }
 
-/** Discord: the transport and the notifier that posts alerts, findings, healing and audit to their channels. */
+/** Discord: the transport, and its sink for the notifier (alerts, findings, healing and audit to their channels). */
 export async function startDiscord(
   stack: Stack,
   config: Config,
   shared: Shared,
   bot: Bot,
   clientOptions?: DiscordTransportOptions['clientOptions'],
-): Promise<DiscordTransport> {
+): Promise<{ transport: DiscordTransport; sink: DiscordSink }> {
   const discord = config.discord!;
   const transport = new DiscordTransport({
     config: discord,
@@ -190,22 +224,12 @@ export async function startDiscord(
   });
   stack.defer('discord', () => transport.stop());
   await transport.start();
-  const notifier = new Notifier({
-    hub: shared.hub,
-    alerts: bot.alerts,
-    execute: config.defi.executor
-      ? { confirmations: bot.confirmations, buttons: (id) => transport.buttons(id, 'Execute', false), automatic: (o) => autoExecutes(config.defi.autoExecute, o) }
-      : undefined,
-    channels: discord.channels,
-    criticalRole: discord.criticalRole,
-    groupWaitMs: config.notify.groupWaitMs,
-    maxPerMinute: config.notify.maxPerMinute,
+  const sink = new DiscordSink({
     post: (channel, message) => transport.post(channel, message),
-    log: stack.log.child('notifier'),
+    buttons: (id, label, cancel) => transport.buttons(id, label, cancel),
+    criticalRole: discord.criticalRole,
   });
-  notifier.start();
-  stack.defer('notifier', () => notifier.stop());
-  return transport;
+  return { transport, sink };
 }
 
 /**

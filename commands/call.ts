@@ -9,9 +9,11 @@ const args = z.object({
 
 export default {
   name: 'call',
-  description: "Call one tool of a fleet MCP server (it may change things: operators only)",
+  description: 'Call one tool of a fleet MCP server (read-only tools the fleet trusts need read; others operate)',
   args,
+  // For a tool the manifest does not vouch for; the dispatcher asks the fleet's trust for the tool named.
   permission: 'operate',
+  tool: ({ server, tool }) => ({ server, tool }),
   async run(ctx, { server, tool, args: json }) {
     const { name } = ctx.fleet.member(server);
     let parsed: unknown;

@@ -2,15 +2,12 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import type { Permission } from '../config/index.js';
-import type { Member } from '../mcp-fleet/manifest.js';
-import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
-import type { OpsClient } from '../queues/ops.js';
-import type { HealerControl } from '../agents/heal-state.js';
+import { PermissionSchema, type Caller, type Permission } from '../security/permissions.js';
 import type { AgentInfo } from '../agents/heartbeat.js';
-import type { Telemetry } from '../bot/dashboard/watch.js';
-import type { Silences } from '../bot/notifier/alert-book.js';
-import type { Caller } from '../security/permissions.js';
+import type { OpsClient } from '../queues/ops.js';
+import type { DefiClients, FleetDirectory, HealerControl, Silences, Telemetry } from './context.js';
+
+export type { ChartImage, DefiClients, FleetDirectory, HealerControl, QueueView, Silences, Snapshot, Telemetry } from './context.js';
 
 /**
  * The Command contract. Each other file in this folder default-exports one command; slash-command JSON, the `!`
@@ -42,12 +39,6 @@ export class OpsError extends Error {
   }
 }
 
-export interface FleetDirectory {
-  members: readonly Member[];
-  /** The member by name, or an OpsError that names the closest match and the valid choices. */
-  member(name: string): Member;
-}
-
 export interface CommandContext {
   caller: Caller;
   channel: string;
@@ -66,12 +57,6 @@ export interface CommandContext {
   telemetry: Telemetry;
 }
 
-export interface DefiClients {
-  scanner: DefiClient;
-  risk: RiskClient;
-  execute: ExecuteClient;
-}
-
 export interface Command<A extends z.ZodObject = z.ZodObject> {
   name: string;
   description: string;
@@ -80,14 +65,38 @@ export interface Command<A extends z.ZodObject = z.ZodObject> {
   permission: Permission;
   /** For a command that both looks and changes (`/heal status|pause`): the invocations that only look need `read`. */
   readOnly?(args: z.output<A>): boolean;
-  /** Asked for in plain language, it needs a confirmation first. */
+  /** Disrupts the fleet (restart, trade): typed on a shared channel, it asks for a confirmation first. */
   destructive?: boolean;
+  /** For a command that runs one MCP tool (`/call`): which one, so the permission is the tool's, as the fleet trusts it. */
+  tool?(args: z.output<A>): { server: string; tool: string };
   run(ctx: CommandContext, args: z.output<A>): Promise<Reply>;
 }
 
+/** How much the fleet trusts one MCP tool: the permission a call of it needs. */
+export type ToolTrust = (server: string, tool: string) => Promise<Permission>;
+
 /** The permission this invocation needs. */
-export function neededPermission(command: Command, args: Record<string, unknown>): Permission {
-  return command.readOnly?.(args as never) ? 'read' : command.permission;
+export async function neededPermission(command: Command, args: Record<string, unknown>, toolTrust?: ToolTrust): Promise<Permission> {
+  if (command.readOnly?.(args as never)) return 'read';
+  const target = command.tool?.(args as never);
+  if (target && toolTrust) return toolTrust(target.server, target.tool);
+  return command.permission;
+}
+
+/**
+ * Where a request came from, which decides whether it waits for a human yes:
+ * - `console`: typed by the operator in their own terminal — it runs at once (scripts pipe into it);
+ * - `shared`: typed on a shared channel (Discord, the web page) — a disruptive change asks first;
+ * - `model`: proposed by the language model — every change asks, everywhere, whoever the caller is.
+ */
+export type Origin = 'console' | 'shared' | 'model';
+
+/** The one confirmation rule. `needed` is the permission this invocation needs (a read never asks). */
+export function needsConfirmation(command: Pick<Command, 'destructive'>, needed: Permission, origin: Origin): boolean {
+  if (needed === 'read') return false;
+  if (origin === 'model') return true;
+  if (origin === 'shared') return command.destructive === true;
+  return false;
 }
 
 /** A fleet member argument: transports offer member names as choices / autocomplete for it. */
@@ -100,9 +109,10 @@ const CommandShape = z.object({
   name: z.string().regex(NAME, 'lower-case, at most 32 characters'),
   description: z.string().min(1).max(100),
   args: z.custom<z.ZodObject>((v) => v instanceof z.ZodObject, 'a zod object'),
-  permission: z.enum(['read', 'operate', 'admin']),
+  permission: PermissionSchema,
   readOnly: z.custom<Command['readOnly']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   destructive: z.boolean().optional(),
+  tool: z.custom<Command['tool']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   run: z.custom<Command['run']>((v) => typeof v === 'function', 'a function'),
 });
 
@@ -174,12 +184,12 @@ export function validateCommand(file: string, module: unknown): Command {
   return command;
 }
 
-/** Imports every command in this folder, in name order; rejects malformed modules and duplicate names. */
+/** Imports every command in this folder (all but this contract and `context`), in name order; rejects malformed modules and duplicate names. */
 export async function loadCommands(dir = path.dirname(fileURLToPath(import.meta.url))): Promise<Command[]> {
   const self = path.basename(fileURLToPath(import.meta.url));
   const extension = path.extname(self);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith(extension) && !f.endsWith(`.d${extension}`) && f !== self)
+    .filter((f) => f.endsWith(extension) && !f.endsWith(`.d${extension}`) && f !== self && f !== `context${extension}`)
     .sort();
   const commands: Command[] = [];
   for (const file of files) {

@@ -1,5 +1,4 @@
 import ms from 'ms';
-import prettyMs from 'pretty-ms';
 import { z } from 'zod';
 
 /** A duration written the way operators write it (`500ms`, `5s`, `2m`, `1h`) or as milliseconds; parsed to ms. */
@@ -14,8 +13,26 @@ export const DurationSchema = z
     return Math.round(parsed);
   });
 
-/** `2m 3s`, `1.2 s` for short spans: the form every reply uses. */
+/**
+ * The one way a duration is shown to a person, in every reply, notice and log: a number, a space, a unit, and at
+ * most two units — `0.67 s`, `4.2 s`, `11 s`, `2 min 3 s`, `1 h 5 min`, `3 d 4 h`. Precision shrinks as spans grow.
+ */
 export function formatDuration(milliseconds: number): string {
-  if (milliseconds < 10_000) return `${(milliseconds / 1000).toFixed(milliseconds < 1000 ? 2 : 1)} s`;
-  return prettyMs(milliseconds, { secondsDecimalDigits: 0, unitCount: 2 });
+  const ms = Math.max(0, milliseconds);
+  if (ms < 1000) return `${(ms / 1000).toFixed(2)} s`;
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const units = [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['min', 60],
+    ['s', 1],
+  ] as const;
+  const first = units.findIndex(([, size]) => seconds >= size);
+  const [bigName, bigSize] = units[first]!;
+  const [smallName, smallSize] = units[first + 1]!;
+  const big = Math.floor(seconds / bigSize);
+  const small = Math.floor((seconds - big * bigSize) / smallSize);
+  return small ? `${big} ${bigName} ${small} ${smallName}` : `${big} ${bigName}`;
 }

@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import type { RiskSettings } from '../defi/risk.js';
-import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from '../mcp-fleet/manifest.js';
+import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from './manifest.js';
+import { CallerPermissionSchema, PermissionSchema, type CallerPermission, type Permission } from '../security/permissions.js';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 import { DurationSchema } from './duration.js';
 
 /**
@@ -11,7 +12,6 @@ import { DurationSchema } from './duration.js';
  * This is the only module that reads `process.env`; everything else receives a Config.
  */
 
-const PermissionSchema = z.enum(['read', 'operate', 'admin']);
 
 const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 const optionalUrl = blankIsUnset(z.url());
@@ -63,7 +63,7 @@ export const EnvSchema = z.object({
   DOCKER_HOST: blankIsUnset(DockerHostSchema).describe('the Docker engine for FLEET_BACKEND=docker; unset: /var/run/docker.sock'),
   FLEETBOT_HOME: z.string().default('.fleetbot').describe('local state: embedded Redis data'),
   RPC_URL: optionalUrl.describe('JSON-RPC endpoint of the chain'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
   OPS_TIMEOUT: DurationSchema.default(30_000).describe('how long a command waits for its job'),
   CONSOLE_PERMISSION: PermissionSchema.default('admin').describe('what the console user may do'),
   DISCORD_TOKEN: blankIsUnset(z.string()).describe('bot token; set, fleetbot talks to Discord instead of the console'),
@@ -76,13 +76,23 @@ export const EnvSchema = z.object({
   DISCORD_ADMIN_USERS: idList,
   DISCORD_OPERATE_USERS: idList,
   DISCORD_READ_USERS: idList,
-  DISCORD_DEFAULT_PERMISSION: z.enum(['none', 'read', 'operate', 'admin']).default('read').describe('for members with no mapped role'),
+  DISCORD_DEFAULT_PERMISSION: CallerPermissionSchema.default('read').describe('for members with no mapped role'),
   DISCORD_ALERTS_CHANNEL: optionalId,
   DISCORD_FINDINGS_CHANNEL: optionalId,
   DISCORD_HEALING_CHANNEL: optionalId,
   DISCORD_AUDIT_CHANNEL: optionalId,
   DISCORD_CRITICAL_ROLE: optionalId.describe('role mentioned on critical alerts'),
   NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
+  NOTIFY_CONSOLE: z
+    .string()
+    .default('alert,healing,finding')
+    .transform((v, ctx) => {
+      const kinds = v.split(',').map((k) => k.trim()).filter(Boolean);
+      const unknown = kinds.filter((k) => !(NOTIFY_KINDS as readonly string[]).includes(k));
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown notice kind ${unknown.map((k) => `"${k}"`).join(', ')}; kinds: ${NOTIFY_KINDS.join(', ')}` });
+      return kinds as NotifyKind[];
+    })
+    .describe('the kinds of notice an interactive console shows (comma-separated: alert, finding, healing, audit; empty for none)'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
   DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
@@ -124,6 +134,15 @@ export const EnvSchema = z.object({
 });
 
 /** What the DeFi agents, commands and servers need. Execution needs both the key and the contract. */
+/** Limits as configured (human units, e.g. MIN_PROFIT=0.01 in the base token). */
+export interface RiskSettings {
+  minProfit: string;
+  maxPoolSharePercent: number;
+  maxGasPriceGwei: number;
+  /** Symbol → largest amount of that token one trade may move, in token units. */
+  tokenCaps: Record<string, string>;
+}
+
 export interface DefiConfig {
   rpcUrl?: string;
   poolsFile?: string;
@@ -135,8 +154,17 @@ export interface DefiConfig {
   autoExecute: string[];
 }
 
-export type Permission = z.infer<typeof PermissionSchema>;
-export type NotifyKind = 'alert' | 'finding' | 'healing' | 'audit';
+export const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit'] as const;
+export type NotifyKind = (typeof NOTIFY_KINDS)[number];
+
+/** Which kind of notice goes to which destination of which sink (like Botkube's bindings). */
+export interface NotifyRoute {
+  kind: NotifyKind;
+  /** `discord`, `console`. */
+  sink: string;
+  /** A channel id, or `terminal` for the console. */
+  destination: string;
+}
 
 export interface DiscordConfig {
   token: string;
@@ -145,7 +173,7 @@ export interface DiscordConfig {
   apiUrl?: string;
   /** Role and user ids granted each level; the highest match wins. */
   grants: Record<Permission, { roles: string[]; users: string[] }>;
-  defaultPermission: Permission | 'none';
+  defaultPermission: CallerPermission;
   channels: Partial<Record<NotifyKind, string>>;
   criticalRole?: string;
   /** Channels where every message is a chat turn. */
@@ -160,7 +188,6 @@ export interface ChatConfig {
   toolPatterns: string[];
   memory: { turns: number; tokens: number; ttlMs: number };
 }
-export type LogLevel = NonNullable<z.infer<typeof EnvSchema>['LOG_LEVEL']>;
 
 export interface EnvConfig {
   redis: { url?: string; prefix: string };
@@ -178,7 +205,7 @@ export interface EnvConfig {
   docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[] };
   chat: ChatConfig;
   dashboard: { host: string; port: number; token?: string; publicViews: boolean };
   /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
@@ -262,7 +289,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
         toolPatterns: e.CHAT_TOOLS,
         memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
       },
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE },
     },
   };
 }
@@ -347,4 +374,10 @@ function lineOf(doc: Document, lineCounter: LineCounter, keyPath: PropertyKey[])
     if (node?.range) return lineCounter.linePos(node.range[0]).line;
   }
   return 1;
+}
+
+/** The notice routes this configuration makes: each Discord channel set for a kind, and the console's kinds. */
+export function notifyRoutes(config: Pick<EnvConfig, 'discord' | 'notify'>): NotifyRoute[] {
+  const discord = Object.entries(config.discord?.channels ?? {}).flatMap(([kind, channel]) => (channel ? [{ kind: kind as NotifyKind, sink: 'discord', destination: channel }] : []));
+  return [...discord, ...config.notify.console.map((kind) => ({ kind, sink: 'console', destination: 'terminal' }))];
 }

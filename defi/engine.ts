@@ -7,8 +7,9 @@ import { cheapestLoan, pairLenders, readLenders, type FlashLoan, type ProtocolLe
 import type { Opportunity } from './opportunity.js';
 import { readPoolsFile, type PoolsFile } from './pools-file.js';
 import { buildRegistry, isV3, pairKey, type Pool, type PoolRegistry, type Token } from './registry.js';
+import type { RiskSettings } from '../config/index.js';
+import { checkRisk, resolveLimits, type RiskLimits } from './risk.js';
 import { readV3States, type V3Read } from './v3-read.js';
-import { checkRisk, resolveLimits, type RiskLimits, type RiskSettings } from './risk.js';
 import { simulate, type SimulationTarget } from './simulate.js';
 
 /**

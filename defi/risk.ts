@@ -1,19 +1,11 @@
 import { parseUnits } from 'ethers';
+import type { RiskSettings } from '../config/index.js';
 import type { PoolRegistry } from './registry.js';
 
 /**
  * Risk checks an opportunity must pass before it runs: a minimum net profit, a maximum share of any pool's
  * liquidity it trades against, a maximum gas price, and per-token caps on the notional it moves. Pure functions.
  */
-
-/** Limits as configured (human units, e.g. MIN_PROFIT=0.01 in the base token). */
-export interface RiskSettings {
-  minProfit: string;
-  maxPoolSharePercent: number;
-  maxGasPriceGwei: number;
-  /** Symbol → largest amount of that token one trade may move, in token units. */
-  tokenCaps: Record<string, string>;
-}
 
 /** Limits in the smallest units of each token. */
 export interface RiskLimits {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import type { FleetBackend, HealthCheck, MemberState } from './backends/index.js';
-import type { Member } from './manifest.js';
+import type { Member } from '../config/manifest.js';
 import type { McpPool } from './pool.js';
 
 /**

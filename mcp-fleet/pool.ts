@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { FleetBackend } from './backends/index.js';
-import type { Member } from './manifest.js';
+import type { Member } from '../config/manifest.js';
 import { StreamTransport } from './stream-transport.js';
 
 /**

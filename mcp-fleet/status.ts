@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { MemberState } from './backends/index.js';
 import { describeExit, HealthStatusSchema, type Health } from './health.js';
-import type { Member } from './manifest.js';
+import type { Member } from '../config/manifest.js';
 
 /** What `/status`, the monitoring MCP server and the dashboard show for one member: run state and health together. */
 export const MemberStatusSchema = z.object({

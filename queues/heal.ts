@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MemberNameSchema } from '../mcp-fleet/manifest.js';
+import { MemberNameSchema } from '../config/manifest.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
 /**

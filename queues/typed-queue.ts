@@ -2,7 +2,7 @@ import { Job, Queue, QueueEvents, UnrecoverableError, Worker, type JobsOptions }
 import type { z } from 'zod';
 import type { Logger } from '../telemetry/logger.js';
 import { metrics } from '../telemetry/metrics.js';
-import type { RedisHub } from './connection.js';
+import type { RedisHub } from '../redis/hub.js';
 
 /**
  * A BullMQ queue whose jobs are declared with zod: each job name has a payload schema and a result schema.

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 
 /**
  * The audit trail: who asked for which change, where, and what came of it — allowed or denied.
@@ -9,6 +9,8 @@ import type { RedisHub } from '../queues/connection.js';
 export const AuditEntrySchema = z.object({
   at: z.number(),
   user: z.object({ id: z.string(), name: z.string() }),
+  /** For a confirmed request: who asked for it (`user` is who confirmed). */
+  askedBy: z.object({ id: z.string(), name: z.string() }).optional(),
   via: z.string().describe('transport: console, discord, chat'),
   channel: z.string(),
   command: z.string(),

@@ -1,16 +1,23 @@
-import type { Permission } from '../config/index.js';
+import { z } from 'zod';
 
 /**
  * Permission levels and the one check every transport uses (slash, `!`, buttons, chat, console).
  * A check returns ok or a user-facing denial; one place (the dispatcher) renders denials.
  */
 
-export const PERMISSION_RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const satisfies Record<Permission | 'none', number>;
+/** The levels a command can require, lowest first; the one declaration of them (config and commands parse with these). */
+export const PermissionSchema = z.enum(['read', 'operate', 'admin']);
+export type Permission = z.infer<typeof PermissionSchema>;
+/** What a caller holds: a level, or nothing at all. */
+export const CallerPermissionSchema = z.enum(['none', ...PermissionSchema.options]);
+export type CallerPermission = z.infer<typeof CallerPermissionSchema>;
+
+export const PERMISSION_RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const satisfies Record<CallerPermission, number>;
 
 export interface Caller {
   id: string;
   name: string;
-  permission: Permission | 'none';
+  permission: CallerPermission;
   /** console, discord, chat … */
   via: string;
   /** How this caller could get a level, in the transport's words (e.g. "the `ops` role"). */
@@ -34,8 +41,8 @@ export function highestGrant(
   grants: Record<Permission, { roles: string[]; users: string[] }>,
   userId: string,
   roleIds: readonly string[],
-  fallback: Permission | 'none',
-): Permission | 'none' {
+  fallback: CallerPermission,
+): CallerPermission {
   const granted = (['admin', 'operate', 'read'] as const).find(
     (level) => grants[level].users.includes(userId) || grants[level].roles.some((r) => roleIds.includes(r)),
   );

@@ -1,4 +1,4 @@
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 
 /**
  * Per-user rate limits, counted in Redis so every bot process counts together: a fixed window of `windowMs`, at

@@ -1,7 +1,9 @@
-import type { LogLevel } from '../config/index.js';
 import { redact } from '../security/redact.js';
 
 /** Plain logfmt-style lines on stderr, redacted: stdout stays free for the console chat. */
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const satisfies Record<LogLevel, number>;
 

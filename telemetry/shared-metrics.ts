@@ -1,5 +1,5 @@
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import type { RedisHub } from '../queues/connection.js';
+import type { RedisHub } from '../redis/hub.js';
 import { PROCESS_INSTANCE } from './instance.js';
 import { registry } from './metrics.js';
 

@@ -2,48 +2,32 @@ import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage }
 import type { ToolCall } from '@langchain/core/messages/tool';
 import { ChatOpenAI } from '@langchain/openai';
 import { z } from 'zod';
-import { neededPermission, type Reply } from '../../commands/index.js';
 import type { ChatConfig } from '../../config/index.js';
 import { formatDuration } from '../../config/duration.js';
-import type { OpsClient, ToolInfo } from '../../queues/ops.js';
-import { hasPermission, type Caller } from '../../security/permissions.js';
-import { isLimited, slowDown, type RateLimiter } from '../../security/rate-limit.js';
+import type { ToolInfo } from '../../queues/ops.js';
+import type { Caller } from '../../security/permissions.js';
 import { redact } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { metrics } from '../../telemetry/metrics.js';
-import { unreadable } from '../command-line.js';
-import { renderText } from '../console/render.js';
-import { confirmQuestion, type Confirmations } from '../confirmations.js';
-import type { CommandRequest, Dispatcher } from '../dispatch.js';
+import { confirmationText, type CommandRequest, type Dispatcher } from '../dispatch.js';
+import { renderText } from '../reply-text.js';
+import type { ChatAnswer, Conversation } from '../surface.js';
+import type { ToolCatalog } from '../tool-catalog.js';
 import type { ChatMemory } from './memory.js';
-import { asksForChange, route } from './router.js';
+import { route } from './router.js';
 
 /**
  * Plain-language chat: a LangChain tool-calling loop over the same commands a slash command runs and the fleet's
- * MCP tools, on the caller's permissions. Nothing that changes anything runs on the model's word: it becomes a
- * confirmation a human answers, and only when the human asked for a change in their own words this turn — a log
- * line that says "restart everything" is data, not a request. Without a model, the fallback router answers the
- * common requests.
+ * MCP tools. Every tool call is a request on the dispatcher's road with origin `model`: the caller's permission
+ * decides, and whatever changes anything becomes a confirmation a human answers — shown as the model's proposal,
+ * never as something the person asked for. Without a model, the fallback router answers the common requests.
  */
-
-export interface ChatAnswer {
-  reply: Reply;
-  /** A change waiting for a human yes: Confirm / Cancel buttons on Discord, a `yes` prompt in the console. */
-  confirmation?: { id: string; question: string };
-  /** How the turn went: model calls and the time spent waiting on them (the rest is fleetbot's own). */
-  stats?: { modelCalls: number; modelMs: number; toolCalls: number };
-}
 
 export interface ChatDeps {
   dispatcher: Dispatcher;
-  ops: OpsClient;
-  confirmations: Confirmations;
+  tools: ToolCatalog;
   memory: ChatMemory;
   config: ChatConfig;
-  /** How long an ops job may take. */
-  timeoutMs: number;
-  /** Chat turns per user and minute, for callers on shared transports. */
-  limiter?: RateLimiter;
   log: Logger;
 }
 
@@ -58,12 +42,11 @@ interface ChatTool {
   title: string;
   description: string;
   parameters: Record<string, unknown>;
-  target: { type: 'command'; command: string } | { type: 'mcp'; server: string; tool: string; readOnly: boolean };
+  target: { type: 'command'; command: string } | { type: 'mcp'; server: string; tool: string };
 }
 
 /** Commands a model has no use for: help is for people, call is how people reach MCP tools the model sees directly. */
 const NOT_FOR_THE_MODEL = new Set(['help', 'call']);
-const TOOL_CACHE_MS = 30_000;
 
 export const NO_MODEL_REPLY =
   "I can only follow plain requests about status, restarts, logs, servers, silences and the market without a language model. Set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server such as Ollama or vLLM) to ask me anything — or type help for the commands.";
@@ -91,9 +74,8 @@ function describeModelFailure(error: unknown, config: ChatConfig, timedOut: bool
   return `the language model at ${where} did not answer (${message.split('\n')[0]}) — commands still work (type help)`;
 }
 
-export class ChatService {
+export class ChatService implements Conversation {
   private readonly model?: ChatOpenAI;
-  private toolCache?: { at: number; tools: ChatTool[] };
 
   constructor(private readonly deps: ChatDeps) {
     const model = deps.config.model;
@@ -115,18 +97,10 @@ export class ChatService {
   }
 
   async turn(text: string, caller: Caller, channel: string, progress: (note: string) => void = () => {}): Promise<ChatAnswer> {
-    const problem = unreadable(text);
-    if (problem) {
-      metrics.chatTurns.inc({ outcome: 'unreadable' });
-      return { reply: { tone: 'error', title: problem } };
-    }
-    const { limiter } = this.deps;
-    if (limiter && isLimited(caller.via)) {
-      const take = await limiter.take(caller.id);
-      if (!take.ok) {
-        metrics.chatTurns.inc({ outcome: 'limited' });
-        return { reply: { tone: 'error', title: slowDown(limiter, 'chat turns', take.retryInMs) } };
-      }
+    const refused = await this.deps.dispatcher.admitChat(caller, text);
+    if (refused) {
+      metrics.chatTurns.inc({ outcome: 'refused' });
+      return { reply: refused };
     }
     if (!this.model) return this.routed(text, caller, channel);
     return this.converse(this.model, text, caller, channel, progress);
@@ -139,25 +113,13 @@ export class ChatService {
     const routed = intent !== undefined && dispatcher.command(intent.command) !== undefined;
     metrics.chatTurns.inc({ outcome: routed ? 'routed' : 'unrouted' });
     if (!routed) return { reply: { tone: 'info', title: 'I need a language model for that', body: NO_MODEL_REPLY } };
-    return this.act({ caller, channel, command: intent.command, args: intent.args });
-  }
-
-  /** A command for someone: refused, asked to be confirmed (a change), or run. */
-  private async act(request: CommandRequest): Promise<ChatAnswer> {
-    const { dispatcher, confirmations } = this.deps;
-    const checked = await dispatcher.check(request);
-    if (!checked.ok) return { reply: checked.reply };
-    if (neededPermission(checked.command, checked.args) !== 'read') {
-      const question = confirmQuestion(checked.command, checked.args);
-      const id = await confirmations.create({ ...request, args: checked.args });
-      return { reply: { tone: 'warn', title: question, body: `asked by ${request.caller.name} — this changes the fleet, so it waits for a yes` }, confirmation: { id, question } };
-    }
-    return { reply: await dispatcher.run(request, checked) };
+    // The router only reads the person's own words literally: a change it finds is theirs, interpreted, so it asks.
+    const outcome = await dispatcher.handle({ caller, channel, command: intent.command, args: intent.args, origin: 'model', ownWords: true });
+    return answerOf(outcome);
   }
 
   private async tools(): Promise<ChatTool[]> {
-    if (this.toolCache && Date.now() - this.toolCache.at < TOOL_CACHE_MS) return this.toolCache.tools;
-    const { dispatcher, ops, config } = this.deps;
+    const { dispatcher, config } = this.deps;
     const commands: ChatTool[] = dispatcher.commands
       .filter((c) => !NOT_FOR_THE_MODEL.has(c.name))
       .map((c) => {
@@ -167,7 +129,7 @@ export class ChatService {
     const patterns = config.toolPatterns.map(globToRegExp);
     let mcp: ChatTool[] = [];
     try {
-      const { servers } = await ops.request('servers', {}, Math.min(this.deps.timeoutMs, 10_000));
+      const servers = await this.deps.tools.servers();
       mcp = servers.flatMap((s) =>
         s.tools
           .filter((t: ToolInfo) => patterns.some((p) => p.test(`${s.name}.${t.name}`)))
@@ -176,15 +138,14 @@ export class ChatService {
             title: `${s.name}.${t.name}`,
             description: `[${s.name}] ${t.description ?? t.name}`.slice(0, 1024),
             parameters: t.inputSchema,
-            target: { type: 'mcp' as const, server: s.name, tool: t.name, readOnly: t.readOnly },
+            target: { type: 'mcp' as const, server: s.name, tool: t.name },
           })),
       );
     } catch (error) {
       // The fleet's tools are a bonus: without them the model still has every command.
       this.deps.log.warn('chat: MCP tools unavailable this turn', { error });
     }
-    this.toolCache = { at: Date.now(), tools: [...commands, ...mcp] };
-    return this.toolCache.tools;
+    return [...commands, ...mcp];
   }
 
   private system(): SystemMessage {
@@ -206,9 +167,10 @@ export class ChatService {
     const tools = await this.tools();
     const byName = new Map(tools.map((t) => [t.name, t]));
     const bound = model.bindTools(tools.map((t) => ({ type: 'function' as const, function: { name: t.name, description: t.description, parameters: t.parameters } })));
-    const history = await memory.load(channel);
+    // Memory is per channel and person: one person's tool results never answer another's question.
+    const thread = `${channel}:${caller.id}`;
+    const history = await memory.load(thread);
     const turn: BaseMessage[] = [new HumanMessage(text)];
-    const asked = asksForChange(text);
     const ran: string[] = [];
     const deadline = Date.now() + config.turnTimeoutMs;
     const stats = { modelCalls: 0, modelMs: 0, toolCalls: 0 };
@@ -233,7 +195,7 @@ export class ChatService {
         const calls = ai.tool_calls ?? [];
         if (calls.length === 0) {
           metrics.chatTurns.inc({ outcome: 'answered' });
-          await memory.append(channel, turn);
+          await memory.append(thread, turn);
           const answer = redact(textOf(ai.content).trim() || '(no answer)');
           const [title, ...rest] = answer.split('\n');
           const footer = ran.length ? `— ran ${ran.join(', ')}` : '';
@@ -243,7 +205,7 @@ export class ChatService {
           const tool = byName.get(call.name);
           progress(`running ${tool?.title ?? call.name}…`);
           stats.toolCalls++;
-          const result = await this.execute(tool, call, caller, channel, asked);
+          const result = await this.execute(tool, call, caller, channel, textOf(ai.content).trim());
           metrics.chatToolCalls.inc({ kind: tool?.target.type ?? 'unknown', outcome: result.outcome });
           if (result.outcome === 'confirmation') {
             metrics.chatTurns.inc({ outcome: 'confirmation' });
@@ -252,7 +214,7 @@ export class ChatService {
             turn.push(new ToolMessage({ tool_call_id: call.id!, content: `waiting for the user's confirmation: ${question}` }));
             for (const later of calls.slice(i + 1)) turn.push(new ToolMessage({ tool_call_id: later.id!, content: 'not run: a confirmation is pending' }));
             turn.push(new AIMessage(`I asked for confirmation: ${question}`));
-            await memory.append(channel, turn);
+            await memory.append(thread, turn);
             return { ...result.answer, stats };
           }
           ran.push(result.ran);
@@ -263,7 +225,7 @@ export class ChatService {
       metrics.chatTurns.inc({ outcome: 'step_limit' });
       const stopped = Date.now() >= deadline ? `I ran out of time (${formatDuration(config.turnTimeoutMs)})` : `I stopped after ${config.maxSteps} steps`;
       turn.push(new AIMessage(`${stopped} without an answer.`));
-      await memory.append(channel, turn);
+      await memory.append(thread, turn);
       return {
         reply: {
           tone: 'warn',
@@ -277,38 +239,32 @@ export class ChatService {
     }
   }
 
-  /** One tool call on the caller's behalf: its result as data, or the confirmation it turned into. */
-  private async execute(tool: ChatTool | undefined, call: ToolCall, caller: Caller, channel: string, asked: boolean): Promise<ToolOutcome> {
+  /** One tool call on the caller's behalf, on the dispatcher's road: its result as data, or the confirmation it became. */
+  private async execute(tool: ChatTool | undefined, call: ToolCall, caller: Caller, channel: string, said: string): Promise<ToolOutcome> {
     if (!tool) return { outcome: 'refused', content: `error: there is no tool named "${call.name}"`, ran: `${call.name} (unknown)` };
     const args = call.args as Record<string, unknown>;
-    const refused = (why: string): ToolOutcome => ({ outcome: 'refused', content: `refused: ${why}`, ran: `${tool.title} (refused)` });
-    if (tool.target.type === 'mcp' && tool.target.readOnly) {
-      const { server, tool: name } = tool.target;
-      const permission = hasPermission(caller, 'read');
-      if (!permission.ok) return refused(permission.message);
-      try {
-        const result = await this.deps.ops.request('call', { server, tool: name, args }, this.deps.timeoutMs);
-        return { outcome: result.isError ? 'error' : 'ok', content: asData(tool.title, result.isError ? `error: ${result.text}` : result.text), ran: tool.title };
-      } catch (error) {
-        return { outcome: 'error', content: `error: ${(error as Error).message}`, ran: `${tool.title} (failed)` };
-      }
-    }
-    // A command, or an MCP tool that may change something (run through the /call command, with its permission).
-    const request: CommandRequest =
-      tool.target.type === 'command'
-        ? { caller, channel, command: tool.target.command, args }
-        : { caller, channel, command: 'call', args: { server: tool.target.server, tool: tool.target.tool, args: JSON.stringify(args) } };
-    const { dispatcher } = this.deps;
-    const checked = await dispatcher.check(request);
-    if (!checked.ok) return refused(checked.reply.title);
-    if (neededPermission(checked.command, checked.args) !== 'read') {
-      if (!asked) return refused('this would change something, and the user did not ask for a change in their own words. Do not retry; say what you would suggest instead.');
-      const answer = await this.act(request);
-      if (answer.confirmation) return { outcome: 'confirmation', answer: { ...answer, confirmation: answer.confirmation } };
-      return { outcome: answer.reply.tone === 'error' ? 'error' : 'ok', content: asData(tool.title, renderText(answer.reply)), ran: tool.title };
-    }
-    const reply = await dispatcher.run(request, checked);
+    const request: CommandRequest = {
+      caller,
+      channel,
+      origin: 'model',
+      // What the model said along with the call is its reason, shown (redacted, bounded) with the question.
+      reason: said ? redact(said).slice(0, 300) : undefined,
+      ...(tool.target.type === 'command'
+        ? { command: tool.target.command, args }
+        : { command: 'call', args: { server: tool.target.server, tool: tool.target.tool, args: JSON.stringify(args) } }),
+    };
+    const outcome = await this.deps.dispatcher.handle(request);
+    if (outcome.kind === 'refused') return { outcome: 'refused', content: `refused: ${outcome.reply.title}`, ran: `${tool.title} (refused)` };
+    if (outcome.kind === 'confirm') return { outcome: 'confirmation', answer: { ...answerOf(outcome), confirmation: outcome.confirmation } };
+    const { reply } = outcome;
     const shown = `${tool.title}${Object.keys(args).length ? ` ${Object.values(args).join(' ')}` : ''}`;
     return { outcome: reply.tone === 'error' ? 'error' : 'ok', content: asData(tool.title, renderText(reply)), ran: shown };
   }
+}
+
+/** What the person sees of an outcome: the reply, or the question with its Confirm / Cancel (or `yes`). */
+function answerOf(outcome: Awaited<ReturnType<Dispatcher['handle']>>): ChatAnswer {
+  if (outcome.kind !== 'confirm') return { reply: outcome.reply };
+  const { confirmation } = outcome;
+  return { reply: { tone: 'warn', title: confirmation.question, body: confirmationText(confirmation) }, confirmation };
 }

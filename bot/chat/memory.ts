@@ -1,5 +1,5 @@
 import { mapChatMessagesToStoredMessages, mapStoredMessagesToChatMessages, type BaseMessage } from '@langchain/core/messages';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 
 /**
  * What a conversation remembers, per channel or thread, in Redis: the last turns (a human message and everything

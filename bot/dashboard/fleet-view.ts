@@ -1,12 +1,13 @@
 import { Queue } from 'bullmq';
 import { z } from 'zod';
-import { listAgents, type AgentInfo } from '../../agents/heartbeat.js';
+import { listAgents } from '../../agents/heartbeat.js';
 import { lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
-import { MemberStatusSchema, type MemberStatus } from '../../mcp-fleet/status.js';
+import type { QueueView, Snapshot } from '../../commands/index.js';
+import { MemberStatusSchema } from '../../mcp-fleet/status.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
-import type { RedisHub } from '../../queues/connection.js';
-import { AuditLog, type AuditEntry } from '../../security/audit.js';
+import type { RedisHub } from '../../redis/hub.js';
+import { AuditLog } from '../../security/audit.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -15,29 +16,6 @@ import { fleetGauges } from '../../telemetry/metrics.js';
  * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
  * Side effects: reads Redis.
  */
-
-export interface QueueView {
-  name: string;
-  waiting: number;
-  active: number;
-  delayed: number;
-  failed: number;
-  /** Jobs finished in the last full minute, as BullMQ's own metrics count them. */
-  completedPerMinute: number;
-  failedPerMinute: number;
-}
-
-export interface Snapshot {
-  at: number;
-  members: MemberStatus[];
-  /** When the health agent last wrote the member status; undefined if it never has. */
-  statusAt?: number;
-  queues: QueueView[];
-  findings: { block: number; at: number; scanMs: number; lines: { id: string; text: string }[] } | null;
-  healing: AuditEntry[];
-  audit: AuditEntry[];
-  agents: AgentInfo[];
-}
 
 const StatusSnapshotSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
 

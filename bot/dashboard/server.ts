@@ -4,7 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { QUEUE_NAMES } from '../../queues/all.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { RedisHub } from '../../redis/hub.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { registry } from '../../telemetry/metrics.js';
 import { fleetMetricsText } from '../../telemetry/shared-metrics.js';

@@ -1,26 +1,13 @@
 import { History, SERIES, type SeriesName } from '../../telemetry/history.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { renderChart } from './chart.js';
-import { FleetView, type Snapshot } from './fleet-view.js';
+import type { ChartImage, Snapshot, Telemetry } from '../../commands/index.js';
+import type { FleetView } from './fleet-view.js';
 
 /**
  * The bot's eye on the fleet: snapshots for the dashboard and /metrics, and a history sampled every few seconds for
  * charts. Side effects: reads Redis on every snapshot and sample.
  */
-
-export interface ChartImage {
-  png: Buffer;
-  filename: string;
-  width: number;
-  height: number;
-  samples: number;
-}
-
-/** What commands may ask of it. */
-export interface Telemetry {
-  snapshot(): Promise<Snapshot>;
-  chart(series: SeriesName, rangeMs: number): ChartImage;
-}
 
 export class FleetWatch implements Telemetry {
   readonly history = new History();

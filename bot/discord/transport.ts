@@ -16,14 +16,14 @@ import {
   type Message,
   type User,
 } from 'discord.js';
-import { argSpecs, type Command, type Reply } from '../../commands/index.js';
-import type { DiscordConfig, Permission } from '../../config/index.js';
-import type { RedisHub } from '../../queues/connection.js';
-import { highestGrant, type Caller } from '../../security/permissions.js';
+import { argSpecs, type Reply } from '../../commands/index.js';
+import type { DiscordConfig } from '../../config/index.js';
+import type { RedisHub } from '../../redis/hub.js';
+import { highestGrant, type Caller, type Permission } from '../../security/permissions.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { answerConfirmation, CONFIRM_TTL_MS, confirmQuestion } from '../confirmations.js';
-import type { CommandRequest } from '../dispatch.js';
-import type { Bot } from '../roots.js';
+import { CONFIRM_TTL_MS } from '../confirmations.js';
+import type { CommandRequest, Outcome, PendingConfirmation } from '../dispatch.js';
+import type { Roads } from '../surface.js';
 import { didYouMean } from '../suggest.js';
 import { NO_PINGS, renderReply, type DiscordMessage } from './render.js';
 import { slashCommands } from './slash-commands.js';
@@ -37,7 +37,7 @@ import { slashCommands } from './slash-commands.js';
 
 export interface DiscordTransportOptions {
   config: DiscordConfig;
-  bot: Bot;
+  bot: Roads;
   hub: RedisHub;
   log: Logger;
   /** discord.js client options for tests (e.g. a fast identify throttler against a local fake). */
@@ -148,14 +148,29 @@ export class DiscordTransport {
     return [row];
   }
 
-  private async confirmation(request: CommandRequest, command: Command, args: Record<string, unknown>): Promise<DiscordMessage> {
-    const id = await this.options.bot.confirmations.create({ ...request, args });
-    const expires = Math.floor((Date.now() + CONFIRM_TTL_MS) / 1000);
+  /** A pending confirmation as a message with Confirm / Cancel: who asked (or that the model proposed it), and until when. */
+  private confirmation(c: PendingConfirmation): DiscordMessage {
+    const expires = Math.floor(c.expiresAt / 1000);
+    const who = c.proposed ? `proposed by the assistant while answering <@${c.askedBy.id}> — nobody typed this change` : `asked by <@${c.askedBy.id}>`;
+    const why = c.reason ? `\nwhy: ${c.reason}` : '';
     return {
-      embeds: [{ title: confirmQuestion(command, args), description: `asked by <@${request.caller.id}> — confirm before <t:${expires}:t>`, color: 0xe67e22 }],
-      components: this.buttons(id),
+      embeds: [{ title: c.question, description: `${who}${why}\nneeds \`${c.mayAnswer}\` — confirm before <t:${expires}:t>`, color: 0xe67e22 }],
+      components: this.buttons(c.id),
       allowedMentions: NO_PINGS,
     };
+  }
+
+  /**
+   * What the dispatcher decided, rendered: a refusal privately and at once; a confirmation with its buttons; and a
+   * request ready to run acknowledged first (`ack`), so a slow job never misses Discord's 3-second deadline.
+   */
+  private async render(outcome: Outcome, send: { refuse(m: DiscordMessage): Promise<unknown>; reply(m: DiscordMessage): Promise<unknown>; ack(): Promise<unknown>; answer(m: DiscordMessage): Promise<unknown> }) {
+    if (outcome.kind === 'refused') await send.refuse(renderReply(outcome.reply));
+    else if (outcome.kind === 'confirm') await send.reply(this.confirmation(outcome.confirmation));
+    else {
+      await send.ack();
+      await send.answer(renderReply(await outcome.run()));
+    }
   }
 
   /** Plain words: a "thinking…" reply at once, edited as tools run, then the answer (with buttons for a change). */
@@ -172,7 +187,7 @@ export class DiscordTransport {
       void placeholder.edit({ content: `thinking… ${note}` }).catch(() => {});
     };
     const { reply, confirmation } = await chat.turn(text, caller, message.channelId, progress);
-    await placeholder.edit({ content: '', ...renderReply(reply), components: confirmation ? this.buttons(confirmation.id) : [] });
+    await placeholder.edit({ content: '', ...(confirmation ? this.confirmation(confirmation) : { ...renderReply(reply), components: [] }) });
   }
 
   private async onSlash(interaction: ChatInputCommandInteraction) {
@@ -182,24 +197,20 @@ export class DiscordTransport {
       channel: interaction.channelId,
       command: interaction.commandName,
       args: optionArgs(interaction.options.data),
+      origin: 'shared',
     };
-    const checked = await dispatcher.check(request);
-    if (!checked.ok) {
-      await interaction.reply({ ...renderReply(checked.reply), flags: MessageFlags.Ephemeral });
-      return;
-    }
-    if (checked.command.destructive) {
-      await interaction.reply(await this.confirmation(request, checked.command, checked.args));
-      return;
-    }
-    await interaction.deferReply();
-    await interaction.editReply(renderReply(await dispatcher.run(request, checked)));
+    await this.render(await dispatcher.prepare(request), {
+      refuse: (m) => interaction.reply({ ...m, flags: MessageFlags.Ephemeral }),
+      reply: (m) => interaction.reply(m),
+      ack: () => interaction.deferReply(),
+      answer: (m) => interaction.editReply(m),
+    });
   }
 
   private async onBang(message: Message<true>) {
     const { dispatcher } = this.options.bot;
     const caller = this.caller(message.author, [...(message.member?.roles.cache.keys() ?? [])], message.guild);
-    const parsed = dispatcher.parseLine(message.content, caller, message.channelId);
+    const parsed = dispatcher.parseLine(message.content, caller, message.channelId, 'shared');
     const respond = (reply: DiscordMessage) => message.reply({ ...reply, allowedMentions: { ...NO_PINGS, repliedUser: false } });
     if ('tone' in parsed) {
       // `!` is shared with other bots: stay quiet about words that are not near one of our commands.
@@ -207,23 +218,18 @@ export class DiscordTransport {
       if (dispatcher.command(word.toLowerCase()) || didYouMean(word, dispatcher.commands.map((c) => c.name))) await respond(renderReply(parsed));
       return;
     }
-    const checked = await dispatcher.check(parsed);
-    if (!checked.ok) {
-      await respond(renderReply(checked.reply));
-      return;
-    }
-    if (checked.command.destructive) {
-      await respond(await this.confirmation(parsed, checked.command, checked.args));
-      return;
-    }
-    await message.channel.sendTyping().catch(() => {});
-    await respond(renderReply(await dispatcher.run(parsed, checked)));
+    await this.render(await dispatcher.prepare(parsed), {
+      refuse: respond,
+      reply: respond,
+      ack: () => message.channel.sendTyping().catch(() => {}),
+      answer: respond,
+    });
   }
 
   private async onButton(interaction: ButtonInteraction) {
     const [, action, id = ''] = interaction.customId.split(':');
     const presser = this.caller(interaction.user, roleIds(interaction.member), interaction.guild);
-    const answer = await answerConfirmation(this.options.bot, id, presser, action === 'cancel' ? 'cancel' : 'confirm');
+    const answer = await this.options.bot.dispatcher.answer(id, presser, action === 'cancel' ? 'cancel' : 'confirm');
     const ephemeral = (reply: Reply) => interaction.reply({ ...renderReply(reply), flags: MessageFlags.Ephemeral });
     switch (answer.kind) {
       case 'expired':

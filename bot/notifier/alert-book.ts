@@ -1,14 +1,16 @@
 import { z } from 'zod';
-import type { Member } from '../../mcp-fleet/manifest.js';
-import type { RedisHub } from '../../queues/connection.js';
+import type { Member } from '../../config/manifest.js';
+import type { RedisHub } from '../../redis/hub.js';
 import type { Alert } from '../../queues/notify.js';
+import { readJson } from '../../redis/json.js';
+import type { SilenceStore } from '../../state/silences.js';
 
 /**
  * The alert state machine, with Alertmanager's rules. Producers say what is true on every check (firing again and
  * again while it lasts, resolved once when it clears); the book decides what deserves a message: a new alert, a
  * reminder after the repeat interval, and a resolved notice for what was announced. It mutes alerts of silenced
  * members (until the silence expires) and inhibits alerts of members whose dependency is already alerting.
- * Side effects: Redis hashes `<prefix>:alert-state` and `<prefix>:silences`.
+ * Side effects: Redis hash `<prefix>:alert-state` (silences are read from their store).
  */
 
 const AlertStateSchema = z.object({
@@ -21,25 +23,16 @@ const AlertStateSchema = z.object({
 });
 type AlertState = z.infer<typeof AlertStateSchema>;
 
-export const SilenceSchema = z.object({ member: z.string(), until: z.number(), by: z.string(), createdAt: z.number() });
-export type Silence = z.infer<typeof SilenceSchema>;
-
 export type AlertDecision =
   | { post: true; why: 'new' | 'repeat' | 'resolved'; since: number; count: number }
   | { post: false; why: 'duplicate' | 'silenced' | 'inhibited' | 'not-firing' };
 
-/** What commands may do with silences. */
-export interface Silences {
-  silence(member: string, durationMs: number, by: string): Promise<Silence>;
-  unsilence(member: string): Promise<boolean>;
-  list(): Promise<Silence[]>;
-}
-
-export class AlertBook implements Silences {
+export class AlertBook {
   private readonly dependencies: Map<string, string[]>;
 
   constructor(
     private readonly hub: RedisHub,
+    private readonly silences: SilenceStore,
     members: readonly Member[],
     private readonly repeatIntervalMs: number,
   ) {
@@ -50,14 +43,10 @@ export class AlertBook implements Silences {
     return this.hub.key('alert-state');
   }
 
-  private get silenceKey() {
-    return this.hub.key('silences');
-  }
-
   async accept(alert: Alert, now = Date.now()): Promise<AlertDecision> {
     const redis = this.hub.client;
     const raw = await redis.hget(this.stateKey, alert.key);
-    const state = raw ? AlertStateSchema.safeParse(JSON.parse(raw)).data : undefined;
+    const state = readJson(AlertStateSchema, raw);
     if (alert.status === 'resolved') {
       if (!state) return { post: false, why: 'not-firing' };
       await redis.hdel(this.stateKey, alert.key);
@@ -85,39 +74,15 @@ export class AlertBook implements Silences {
   async counts(keys: string[]): Promise<(number | undefined)[]> {
     if (keys.length === 0) return [];
     const raw = await this.hub.client.hmget(this.stateKey, ...keys);
-    return raw.map((r) => (r ? AlertStateSchema.safeParse(JSON.parse(r)).data?.count : undefined));
+    return raw.map((r) => readJson(AlertStateSchema, r)?.count);
   }
 
   private async mutedBy(member: string | undefined, now: number): Promise<'silenced' | 'inhibited' | undefined> {
     if (!member) return undefined;
-    const silence = await this.hub.client.hget(this.silenceKey, member);
-    if (silence && SilenceSchema.parse(JSON.parse(silence)).until > now) return 'silenced';
+    if (await this.silences.active(member, now)) return 'silenced';
     const dependencies = this.dependencies.get(member) ?? [];
     if (dependencies.length === 0) return undefined;
-    const states = Object.values(await this.hub.client.hgetall(this.stateKey)).map((r) => AlertStateSchema.safeParse(JSON.parse(r)).data);
+    const states = Object.values(await this.hub.client.hgetall(this.stateKey)).map((r) => readJson(AlertStateSchema, r));
     return states.some((s) => s?.member && dependencies.includes(s.member) && !s.muted) ? 'inhibited' : undefined;
-  }
-
-  async silence(member: string, durationMs: number, by: string): Promise<Silence> {
-    const now = Date.now();
-    const silence = { member, until: now + durationMs, by, createdAt: now };
-    await this.hub.client.hset(this.silenceKey, member, JSON.stringify(silence));
-    return silence;
-  }
-
-  async unsilence(member: string): Promise<boolean> {
-    return (await this.hub.client.hdel(this.silenceKey, member)) === 1;
-  }
-
-  /** Active silences, soonest to end first; expired ones are removed. */
-  async list(): Promise<Silence[]> {
-    const now = Date.now();
-    const active: Silence[] = [];
-    for (const [member, raw] of Object.entries(await this.hub.client.hgetall(this.silenceKey))) {
-      const silence = SilenceSchema.safeParse(JSON.parse(raw)).data;
-      if (silence && silence.until > now) active.push(silence);
-      else await this.hub.client.hdel(this.silenceKey, member);
-    }
-    return active.sort((a, b) => a.until - b.until);
   }
 }

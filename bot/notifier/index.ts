@@ -1,42 +1,63 @@
-import { DiscordAPIError, type APIEmbed } from 'discord.js';
 import type { Worker } from 'bullmq';
 import { z } from 'zod';
-import { formatDuration } from '../../config/duration.js';
-import type { NotifyKind } from '../../config/index.js';
-import type { RedisHub } from '../../queues/connection.js';
-import { formatAmount } from '../../defi/describe.js';
+import type { NotifyKind, NotifyRoute } from '../../config/index.js';
 import type { Opportunity } from '../../defi/opportunity.js';
-import { AlertSchema, FindingSchema, HealingSchema, notifyQueue, type Alert } from '../../queues/notify.js';
-import type { Confirmations } from '../confirmations.js';
-import type { AlertBook } from './alert-book.js';
+import { AlertSchema, FindingSchema, HealingSchema, notifyQueue, type Alert, type Finding } from '../../queues/notify.js';
 import { startWorker } from '../../queues/typed-queue.js';
-import { AuditEntrySchema } from '../../security/audit.js';
+import { readJson } from '../../redis/json.js';
+import type { RedisHub } from '../../redis/hub.js';
+import { AuditEntrySchema, type AuditEntry } from '../../security/audit.js';
 import { redact } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { metrics } from '../../telemetry/metrics.js';
-import { takeEmbeds } from '../discord/limits.js';
-import { NO_PINGS, type DiscordMessage } from '../discord/render.js';
+import type { AlertBook } from './alert-book.js';
 
 /**
- * The notifier: consumes the notify queue and posts each kind (alerts, findings, healing, audit) to its channel, the
- * way Alertmanager does — the alert book decides which alerts deserve a message (new, reminder, resolved; not the
- * silenced or inhibited), and notifications that arrive within a group window go out as one message. Never more
- * than a set number of messages per channel per minute; a message Discord rejects is logged and dropped, never
- * retried forever or allowed to block the rest.
- * Side effects: Redis list `<prefix>:notify:pending:<channel>` (the outbox).
+ * The notifier: the one outbox for every notice. It consumes the notify queue and hands each notice to every sink
+ * (Discord, the console, …) whose routes take that kind, the way Alertmanager does — the alert book decides which
+ * alerts deserve a message (new, reminder, resolved; not the silenced or inhibited), notices that arrive within a
+ * group window go out together as one digest, never more than a set number of messages per destination a minute,
+ * and a message a platform rejects for good is logged and dropped, never retried forever or allowed to block the
+ * rest. Sinks only render and post; what goes where is routing in config.
+ * Side effects: Redis lists `<prefix>:notify:pending:<sink>:<destination>` (the outboxes).
  */
+
+/** What arrived together for one destination, grouped and already redacted: a sink renders it its own way. */
+export interface Digest {
+  firing: { alert: Alert; since: number; count: number }[];
+  resolved: { alert: Alert; since: number }[];
+  /** The worst severity firing, when any is. */
+  worst?: Alert['severity'];
+  healing: z.infer<typeof HealingSchema>[];
+  audit: AuditEntry[];
+  /** Execution outcomes and reports (not opportunities). */
+  findings: Exclude<Finding, { type: 'opportunity' }>[];
+  /** Each with the id of its pending Execute confirmation, when trades wait for a person. */
+  opportunities: { opportunity: Opportunity; confirmation?: string }[];
+}
+
+export interface NoticeSink<M = unknown> {
+  /** The name routes use (`discord`, `console`). */
+  readonly name: string;
+  /** The digest as this platform's messages, each within its limits. Messages must survive JSON (they may wait in Redis). */
+  render(digest: Digest): M[];
+  send(destination: string, message: M): Promise<void>;
+  /** A failure that will never succeed (a bad channel, a malformed message): dropped and logged instead of retried. */
+  permanent(error: unknown): boolean;
+  /** The failure in the platform's terms, for the log (status, code, reason). */
+  explain?(error: unknown): Record<string, unknown>;
+}
 
 export interface NotifierOptions {
   hub: RedisHub;
   alerts: AlertBook;
-  /** Set when trades can run: an opportunity posted carries an Execute button (answered like a confirmation), unless it runs by itself. */
-  execute?: { confirmations: Confirmations; buttons(id: string): DiscordMessage['components']; automatic(o: Opportunity): boolean };
-  channels: Partial<Record<NotifyKind, string>>;
-  criticalRole?: string;
+  sinks: NoticeSink[];
+  /** Which kind goes to which destination of which sink; routes for sinks this process lacks are ignored. */
+  routes: NotifyRoute[];
+  /** Set when trades wait for a person: an opportunity is posted with a pending confirmation, unless it runs by itself. */
+  execute?: { propose(o: Opportunity): Promise<string>; automatic(o: Opportunity): boolean };
   groupWaitMs: number;
   maxPerMinute: number;
-  /** Sends one message; throws DiscordAPIError when Discord rejects it. (discord.js itself waits out 429s.) */
-  post(channelId: string, message: DiscordMessage): Promise<void>;
   log: Logger;
 }
 
@@ -44,18 +65,9 @@ const OutboxItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alert'), alert: AlertSchema, since: z.number(), queuedAt: z.number() }),
   z.object({ kind: z.literal('healing'), healing: HealingSchema, queuedAt: z.number() }),
   z.object({ kind: z.literal('audit'), entry: AuditEntrySchema, queuedAt: z.number() }),
-  z.object({ kind: z.literal('finding'), finding: FindingSchema, queuedAt: z.number() }),
-  // A message already built that could not go out yet (rate limit, Discord unreachable).
-  z.object({
-    kind: z.literal('message'),
-    message: z.object({
-      content: z.string().optional(),
-      embeds: z.array(z.record(z.string(), z.unknown())),
-      components: z.array(z.unknown()).optional(),
-      allowedMentions: z.record(z.string(), z.unknown()),
-    }),
-    queuedAt: z.number(),
-  }),
+  z.object({ kind: z.literal('finding'), finding: FindingSchema, confirmation: z.string().optional(), queuedAt: z.number() }),
+  // A message already rendered that could not go out yet (rate limit, platform unreachable).
+  z.object({ kind: z.literal('message'), message: z.unknown(), queuedAt: z.number() }),
 ]);
 type OutboxItem = z.infer<typeof OutboxItemSchema>;
 
@@ -63,40 +75,43 @@ const FLUSH_EVERY_MS = 250;
 /** Items taken from an outbox at once: more than fits in one message is carried to the next. */
 const BATCH = 100;
 
-const SEVERITY = {
-  critical: { dot: '🔴', colour: 0xe74c3c },
-  warning: { dot: '🟠', colour: 0xe67e22 },
-  info: { dot: '🔵', colour: 0x3498db },
-} as const;
-
 export class Notifier {
   private worker?: Worker;
   private timer?: NodeJS.Timeout;
   private flushing?: Promise<void>;
   private readonly sent = new Map<string, number[]>();
+  private readonly sinks: Map<string, NoticeSink>;
+  private readonly routes: NotifyRoute[];
 
-  constructor(private readonly options: NotifierOptions) {}
+  constructor(private readonly options: NotifierOptions) {
+    this.sinks = new Map(options.sinks.map((s) => [s.name, s]));
+    this.routes = options.routes.filter((r) => this.sinks.has(r.sink));
+  }
 
   start(): void {
-    const accept = <K extends NotifyKind>(kind: K) => {
+    const routed = (kind: NotifyKind) => {
       metrics.notifications.inc({ kind });
-      return this.options.channels[kind];
+      return this.routes.filter((r) => r.kind === kind);
     };
     this.worker = startWorker(
       notifyQueue,
       this.options.hub,
       {
         alert: async (alert) => {
-          if (accept('alert')) await this.onAlert(alert);
+          const routes = routed('alert');
+          if (routes.length === 0) return;
+          const decision = await this.options.alerts.accept(alert);
+          if (decision.post) await this.enqueue(routes, { kind: 'alert', alert, since: decision.since, queuedAt: Date.now() });
         },
-        healing: async (healing) => {
-          if (accept('healing')) await this.enqueue('healing', { kind: 'healing', healing, queuedAt: Date.now() });
-        },
-        audit: async (entry) => {
-          if (accept('audit')) await this.enqueue('audit', { kind: 'audit', entry, queuedAt: Date.now() });
-        },
+        healing: async (healing) => this.enqueue(routed('healing'), { kind: 'healing', healing, queuedAt: Date.now() }),
+        audit: async (entry) => this.enqueue(routed('audit'), { kind: 'audit', entry, queuedAt: Date.now() }),
         finding: async (finding) => {
-          if (accept('finding')) await this.enqueue('finding', { kind: 'finding', finding, queuedAt: Date.now() });
+          const routes = routed('finding');
+          if (routes.length === 0) return;
+          // One confirmation for the opportunity, whichever platform's button or prompt answers it.
+          const { execute } = this.options;
+          const confirmation = finding.type === 'opportunity' && execute && !execute.automatic(finding.opportunity) ? await execute.propose(finding.opportunity) : undefined;
+          await this.enqueue(routes, { kind: 'finding', finding, confirmation, queuedAt: Date.now() });
         },
       },
       { concurrency: 1, log: this.options.log },
@@ -106,195 +121,124 @@ export class Notifier {
     }, FLUSH_EVERY_MS);
   }
 
+  /** Notices not yet out: items waiting in the outboxes, plus one while a flush is under way. */
+  async pending(): Promise<number> {
+    const lengths = await Promise.all([...new Set(this.routes.map((r) => this.outbox(r)))].map((o) => this.options.hub.client.llen(o)));
+    return lengths.reduce((a, b) => a + b, 0) + (this.flushing ? 1 : 0);
+  }
+
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.worker?.close();
     await this.flushing;
   }
 
-  private key(...parts: string[]) {
-    return this.options.hub.key(...parts);
+  private outbox(route: Pick<NotifyRoute, 'sink' | 'destination'>) {
+    return this.options.hub.key('notify', 'pending', route.sink, route.destination);
   }
 
-  /** The alert book decides what is worth a message; the rest is counted, muted or dropped there. */
-  private async onAlert(alert: Alert) {
-    const decision = await this.options.alerts.accept(alert);
-    if (decision.post) await this.enqueue('alert', { kind: 'alert', alert, since: decision.since, queuedAt: Date.now() });
+  private async enqueue(routes: NotifyRoute[], item: OutboxItem) {
+    const outboxes = [...new Set(routes.map((r) => this.outbox(r)))];
+    if (outboxes.length === 0) return;
+    const tx = this.options.hub.client.multi();
+    for (const outbox of outboxes) tx.rpush(outbox, JSON.stringify(item));
+    await tx.exec();
   }
 
-  private async enqueue(kind: NotifyKind, item: OutboxItem) {
-    await this.options.hub.client.rpush(this.key('notify', 'pending', this.options.channels[kind]!), JSON.stringify(item));
-  }
-
-  private allowance(channel: string): number {
+  private allowance(outbox: string): number {
     const now = Date.now();
-    const recent = (this.sent.get(channel) ?? []).filter((t) => now - t < 60_000);
-    this.sent.set(channel, recent);
+    const recent = (this.sent.get(outbox) ?? []).filter((t) => now - t < 60_000);
+    this.sent.set(outbox, recent);
     return this.options.maxPerMinute - recent.length;
   }
 
   private async flush(): Promise<void> {
-    const channels = [...new Set(Object.values(this.options.channels).filter((c): c is string => !!c))];
-    for (const channel of channels) {
+    const destinations = new Map(this.routes.map((r) => [this.outbox(r), r]));
+    for (const [outbox, route] of destinations) {
       try {
-        await this.flushChannel(channel);
+        await this.flushOutbox(outbox, route, this.sinks.get(route.sink)!);
       } catch (error) {
-        this.options.log.warn('notifier flush failed', { channel, error });
+        this.options.log.warn('notifier flush failed', { sink: route.sink, destination: route.destination, error });
       }
     }
   }
 
-  private async flushChannel(channel: string) {
+  private async flushOutbox(outbox: string, route: NotifyRoute, sink: NoticeSink) {
     const redis = this.options.hub.client;
-    const outbox = this.key('notify', 'pending', channel);
-    const oldest = await redis.lindex(outbox, 0);
-    if (!oldest) return;
+    const oldest = readJson(OutboxItemSchema, await redis.lindex(outbox, 0));
+    if (!oldest) {
+      // An unreadable head (written by another version) would block the outbox for good.
+      if ((await redis.llen(outbox)) > 0) await redis.lpop(outbox);
+      return;
+    }
     // Wait out the group window from the oldest item, so what arrives together goes out together.
-    if (Date.now() - JSON.parse(oldest).queuedAt < this.options.groupWaitMs) return;
-    if (this.allowance(channel) <= 0) return;
+    if (Date.now() - oldest.queuedAt < this.options.groupWaitMs) return;
+    if (this.allowance(outbox) <= 0) return;
     const [[, raw]] = (await redis.multi().lrange(outbox, 0, BATCH - 1).ltrim(outbox, BATCH, -1).exec()) as [[null, string[]], unknown];
-    const items = raw.flatMap((r) => {
-      const parsed = OutboxItemSchema.safeParse(JSON.parse(r));
-      return parsed.success ? [parsed.data] : [];
-    });
-    const messages = await this.messages(items);
+    const items = raw.flatMap((r) => readJson(OutboxItemSchema, r) ?? []);
+    const waiting = items.flatMap((i) => (i.kind === 'message' ? [i.message] : []));
+    const messages = [...waiting, ...sink.render(await this.digest(items))];
     for (const [i, message] of messages.entries()) {
-      if (this.allowance(channel) <= 0) {
+      if (this.allowance(outbox) <= 0) {
         metrics.notifierMessages.inc({ outcome: 'held' }, messages.length - i);
-        this.options.log.warn('notifier rate limit reached; holding messages', { channel, held: messages.length - i });
+        this.options.log.warn('notifier rate limit reached; holding messages', { sink: route.sink, destination: route.destination, held: messages.length - i });
         await this.requeue(outbox, messages.slice(i));
         return;
       }
       try {
-        await this.options.post(channel, message);
-        this.sent.get(channel)!.push(Date.now());
+        await sink.send(route.destination, message);
+        this.sent.get(outbox)!.push(Date.now());
         metrics.notifierMessages.inc({ outcome: 'sent' });
       } catch (error) {
-        const rejected = error instanceof DiscordAPIError && error.status >= 400 && error.status < 500;
-        metrics.discordErrors.inc({ status: error instanceof DiscordAPIError ? `${String(error.status)[0]}xx` : 'network' });
-        metrics.notifierMessages.inc({ outcome: rejected ? 'rejected' : 'held' });
-        if (rejected) {
-          this.options.log.error('discord rejected a notification; dropped', { channel, status: error.status, code: error.code, reason: error.message });
+        if (sink.permanent(error)) {
+          metrics.notifierMessages.inc({ outcome: 'rejected' });
+          this.options.log.error(`${route.sink} rejected a notification; dropped`, { destination: route.destination, ...(sink.explain?.(error) ?? { error }) });
           continue;
         }
-        // Discord or the network is down: what has not gone out waits for the next flush.
+        // The platform or the network is down: what has not gone out waits for the next flush.
+        metrics.notifierMessages.inc({ outcome: 'held' });
         await this.requeue(outbox, messages.slice(i));
         throw error;
       }
     }
   }
 
-  private async opportunityMessage(o: Opportunity): Promise<DiscordMessage> {
-    const { symbol, decimals } = o.baseToken;
-    const amount = (v: string) => `${formatAmount(v, decimals)} ${symbol}`;
-    const embed: APIEmbed = {
-      title: `💱 ${o.path.join('→')} · buy ${o.buyDex}, sell ${o.sellDex} · simulated ✓`,
-      fields: [
-        { name: 'optimal input', value: amount(o.amountIn) },
-        { name: 'profit (swaps)', value: amount(o.profit) },
-        { name: 'net (after loan fee and gas)', value: amount(o.netProfit) },
-        { name: 'flash loan', value: o.flashLoan },
-        { name: 'id', value: o.id },
-      ],
-      color: 0x9b59b6,
-    };
-    const execute = this.options.execute;
-    if (!execute || execute.automatic(o)) return { embeds: [embed], allowedMentions: NO_PINGS };
-    // Asked for by the scanner; whoever presses Execute needs the operate permission, checked and audited then.
-    const id = await execute.confirmations.create({
-      caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' },
-      channel: this.options.channels.finding!,
-      command: 'execute',
-      args: { id: o.id, check: false },
-    });
-    return { embeds: [embed], components: execute.buttons(id), allowedMentions: NO_PINGS };
-  }
-
-  /** Puts built messages back at the front of the outbox, in order, ready to go out without waiting again. */
-  private async requeue(outbox: string, messages: DiscordMessage[]) {
+  /** Puts rendered messages back at the front of the outbox, in order, ready to go out without waiting again. */
+  private async requeue(outbox: string, messages: unknown[]) {
     const items = messages.map((message) => JSON.stringify({ kind: 'message', message, queuedAt: 0 }));
     await this.options.hub.client.lpush(outbox, ...items.reverse());
   }
 
   /**
-   * Firing alerts grouped in one embed, resolved ones in another, healing and audit lines in theirs. An alert that
-   * fired and cleared within the same group window is not worth anyone's attention: both are left out.
+   * The items as one digest, every text redacted. An alert that fired and cleared within the same group window is
+   * not worth anyone's attention: both are left out.
    */
-  private async messages(items: OutboxItem[]): Promise<DiscordMessage[]> {
-    const embeds: APIEmbed[] = [];
+  private async digest(items: OutboxItem[]): Promise<Digest> {
     type AlertItem = Extract<OutboxItem, { kind: 'alert' }>;
     const alerts = items.filter((i): i is AlertItem => i.kind === 'alert');
     const cleared = new Set(alerts.filter((i) => i.alert.status === 'resolved').map((i) => i.alert.key));
     const announced = new Set(alerts.filter((i) => i.alert.status === 'firing').map((i) => i.alert.key));
     const firing = alerts.filter((i) => i.alert.status === 'firing' && !cleared.has(i.alert.key));
-    const resolved = alerts.filter((i) => i.alert.status === 'resolved' && !announced.has(i.alert.key));
-    let mention: string | undefined;
-    if (firing.length) {
-      const counts = (await this.options.alerts.counts(firing.map((f) => f.alert.key))).map((c) => c ?? 1);
-      const worst = firing.some((f) => f.alert.severity === 'critical') ? 'critical' : firing.some((f) => f.alert.severity === 'warning') ? 'warning' : 'info';
-      if (worst === 'critical' && this.options.criticalRole) mention = this.options.criticalRole;
-      const fields = firing.map((f, i) => ({
-        name: `${SEVERITY[f.alert.severity].dot} ${f.alert.title}`,
-        value: [f.alert.detail, counts[i]! > 1 ? `×${counts[i]}` : undefined, `since <t:${Math.floor(f.since / 1000)}:T>`].filter(Boolean).join(' · '),
-      }));
-      for (let i = 0; i < fields.length; i += 25) {
-        embeds.push({
-          title: firing.length === 1 ? `${SEVERITY[worst].dot} FIRING · ${firing[0]!.alert.title}` : `${SEVERITY[worst].dot} FIRING · ${firing.length} alerts`,
-          fields: fields.slice(i, i + 25),
-          color: SEVERITY[worst].colour,
-        });
-      }
-    }
-    if (resolved.length) {
-      embeds.push({
-        title: resolved.length === 1 ? `✅ RESOLVED · ${resolved[0]!.alert.title}` : `✅ RESOLVED · ${resolved.length} alerts`,
-        description: resolved.map((r) => `✅ ${r.alert.title} — fired for ${formatDuration(r.alert.at - r.since)}`).join('\n'),
-        color: 0x2ecc71,
-      });
-    }
-    for (const item of items) {
-      if (item.kind === 'healing') embeds.push({ title: `🩺 ${item.healing.title}`, description: item.healing.detail, color: 0x1abc9c });
-    }
-    const audit = items.filter((i): i is Extract<OutboxItem, { kind: 'audit' }> => i.kind === 'audit');
-    if (audit.length) {
-      const mark = { ok: '✅', failed: '❌', denied: '⛔' } as const;
-      embeds.push({
-        title: `audit · ${audit.length} action${audit.length === 1 ? '' : 's'}`,
-        description: audit
-          .map(({ entry: e }) => `${mark[e.outcome]} **${e.user.name}** \`/${e.command} ${Object.values(e.args).join(' ')}\` (${e.via}) — ${e.outcome}: ${e.detail}`)
-          .join('\n'),
-        color: 0x95a5a6,
-      });
-    }
-    for (const item of items) {
-      if (item.kind !== 'finding' || item.finding.type === 'opportunity') continue;
-      const f = item.finding;
-      if (f.type === 'execution') embeds.push({ title: `${f.ok ? '✅' : '❌'} execute ${f.opportunity.id}`, description: [f.detail, f.txHash && `tx ${f.txHash}`].filter(Boolean).join('\n'), color: f.ok ? 0x2ecc71 : 0xe74c3c });
-      else embeds.push({ title: `📊 ${f.title}`, description: f.lines.join('\n'), color: 0x3498db });
-    }
-    const messages: DiscordMessage[] = items.flatMap((i) => (i.kind === 'message' ? [i.message as DiscordMessage] : []));
-    // Each opportunity is a message of its own, so its Execute button belongs to it alone.
-    for (const item of items) {
-      if (item.kind !== 'finding' || item.finding.type !== 'opportunity') continue;
-      messages.push(await this.opportunityMessage(item.finding.opportunity));
-    }
-    // Alert details and audit lines come from tools and logs: redacted like every reply.
-    let rest: APIEmbed[] = embeds.map((e) => ({
-      ...e,
-      title: e.title && redact(e.title),
-      description: e.description && redact(e.description),
-      fields: e.fields?.map((f) => ({ name: redact(f.name), value: redact(f.value) })),
-    }));
-    while (rest.length) {
-      const [now, later] = takeEmbeds(rest);
-      messages.push(
-        mention
-          ? { content: `<@&${mention}>`, embeds: now, allowedMentions: { parse: [], roles: [mention] } }
-          : { embeds: now, allowedMentions: NO_PINGS },
-      );
-      rest = later;
-      mention = undefined;
-    }
-    return messages;
+    const counts = (await this.options.alerts.counts(firing.map((f) => f.alert.key))).map((c) => c ?? 1);
+    const severities = firing.map((f) => f.alert.severity);
+    const digest: Digest = {
+      firing: firing.map((f, i) => ({ alert: f.alert, since: f.since, count: counts[i]! })),
+      resolved: alerts.filter((i) => i.alert.status === 'resolved' && !announced.has(i.alert.key)).map((i) => ({ alert: i.alert, since: i.since })),
+      worst: severities.includes('critical') ? 'critical' : severities.includes('warning') ? 'warning' : severities.length ? 'info' : undefined,
+      healing: items.flatMap((i) => (i.kind === 'healing' ? [i.healing] : [])),
+      audit: items.flatMap((i) => (i.kind === 'audit' ? [i.entry] : [])),
+      findings: items.flatMap((i) => (i.kind === 'finding' && i.finding.type !== 'opportunity' ? [i.finding] : [])),
+      opportunities: items.flatMap((i) => (i.kind === 'finding' && i.finding.type === 'opportunity' ? [{ opportunity: i.finding.opportunity, confirmation: i.confirmation }] : [])),
+    };
+    // Alert details, healing notes and audit lines come from tools, logs and people: redacted on the way out.
+    return redactDeep(digest);
   }
+}
+
+/** Every string inside, redacted (numbers, keys and structure untouched). */
+function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+  return value;
 }

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../manifest.js';
+import { interpolate, type Member } from '../../config/manifest.js';
 import type { FleetBackend, HealthCheck, LogOptions, McpEndpoint, MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 

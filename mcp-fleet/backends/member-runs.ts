@@ -1,5 +1,5 @@
 import { EventEmitter, on } from 'node:events';
-import { startOrder, type Member } from '../manifest.js';
+import { startOrder, type Member } from '../../config/manifest.js';
 import type { FleetEvent } from './index.js';
 
 /** One member as a backend keeps it: its manifest entry, how often fleetbot restarted it, its queue of actions. */

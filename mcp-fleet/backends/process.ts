@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../manifest.js';
+import { interpolate, type Member } from '../../config/manifest.js';
 import { freePort } from '../ports.js';
 import type { FleetBackend, LogOptions, McpEndpoint, MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';

@@ -2,7 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { listAgents } from '../../agents/heartbeat.js';
 import { formatDuration } from '../../config/duration.js';
-import { RedisHub } from '../../queues/connection.js';
+import { RedisHub } from '../../redis/hub.js';
 import { MemberStatusSchema, type MemberStatus } from '../status.js';
 import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
 

@@ -1,6 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { RedisHub } from '../../queues/connection.js';
+import { RedisHub } from '../../redis/hub.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import { guarded, toolError, toolResult, type ServerDefinition } from './index.js';
 

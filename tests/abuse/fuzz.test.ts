@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderText } from '../../bot/console/render.js';
+import { replyOf } from '../../bot/dispatch.js';
+import { renderText } from '../../bot/reply-text.js';
 import { embedLength, LIMITS } from '../../bot/discord/limits.js';
 import { renderReply } from '../../bot/discord/render.js';
 import type { Reply } from '../../commands/index.js';
@@ -95,7 +96,7 @@ describe('fuzzing every command', () => {
       } else if (form < 0.9) {
         const args = Object.fromEntries(Array.from({ length: Math.floor(random() * 4) }, () => [pick(['member', 'count', 'server', 'tool', 'args', 'duration', 'action', 'metric', 'range', 'id', 'check', 'base', 'quote', word()]), value()]));
         input = `${command} ${JSON.stringify(args)}`;
-        reply = await s.dispatcher.dispatch({ caller, channel: 'fuzz', command, args });
+        reply = replyOf(await s.dispatcher.handle({ caller, channel: 'fuzz', command, args, origin: 'shared' }));
         counts.slash++;
       } else {
         input = Array.from({ length: 1 + Math.floor(random() * 6) }, word).join(' ');

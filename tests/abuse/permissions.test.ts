@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerConfirmation } from '../../bot/confirmations.js';
-import type { Permission } from '../../config/index.js';
+import type { Permission } from '../../security/permissions.js';
 import { AuditLog } from '../../security/audit.js';
 import type { Caller } from '../../security/permissions.js';
 import { startFakeOpenAI, toolResults, type FakeOpenAI } from '../support/fake-openai.js';
@@ -81,26 +80,32 @@ describe('permission matrix', () => {
       };
 
       // Slash: the arguments arrive as an object.
-      const slash = await s.dispatcher.check({ caller: who, channel: 'matrix', command: variant.command, args: variant.args });
+      const slash = await s.dispatcher.check({ caller: who, channel: 'matrix', command: variant.command, args: variant.args, origin: 'shared' });
       expectOutcome(slash.ok ? undefined : slash.reply.title, 'slash');
 
       // `!` (and the console): a text line.
-      const parsed = s.dispatcher.parseLine(`!${variant.line}`, who, 'matrix');
+      const parsed = s.dispatcher.parseLine(`!${variant.line}`, who, 'matrix', 'shared');
       expect('tone' in parsed, `${variant.line} parses`).toBe(false);
       const bang = await s.dispatcher.check(parsed as Exclude<typeof parsed, { tone: string }>);
       expectOutcome(bang.ok ? undefined : bang.reply.title, '!');
 
       // A button: someone with every right asked; this role presses Confirm.
-      const id = await s.bot.confirmations.create({ caller: asker, channel: 'matrix', command: variant.command, args: variant.args });
-      const press = await answerConfirmation(s.bot, id, who, 'confirm');
+      const id = await s.dispatcher.propose({ caller: asker, channel: 'matrix', command: variant.command, args: variant.args });
+      const press = await s.dispatcher.answer(id, who, 'confirm');
       expectOutcome(press.kind === 'refused' ? press.reply.title : undefined, 'button');
-      if (press.kind !== 'confirmed') await s.bot.confirmations.take(id);
+      if (press.kind !== 'confirmed') await s.dispatcher.answer(id, asker, 'cancel');
 
       // Chat: the model calls the command as a tool on this user's behalf, who asked for it in their own words.
       if (variant.tool === null) return;
       const tool = variant.tool ?? { name: variant.command, args: variant.args };
       model.use((req, i) => (i === 0 ? { call: [tool] } : { say: toolResults(req)[0] ?? '' }));
       const chat = await s.bot.chat.turn(`please run ${variant.line} now, and restart it if needed`, who, `matrix-${role}`);
+      if (role === 'none') {
+        // No permission at all: refused before the model is called, so nothing of the channel reaches it.
+        expect(model.requests, 'no model call').toHaveLength(0);
+        expect(chat.reply.title).toBe('you need the `read` permission for this (you have `none`)');
+        return;
+      }
       const result = toolResults(model.requests[1] ?? { model: '', messages: [] })[0];
       if (allowed(role, variant.needs)) {
         expect(result ?? '', 'chat').not.toBe(`refused: ${refusal}`);

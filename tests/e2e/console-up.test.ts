@@ -9,6 +9,9 @@ import { processesIn } from '../support/processes.js';
 
 // `fleetbot up` as a user runs it: the built CLI, REDIS_URL unset (embedded redis-server), requests piped on stdin.
 
+/** A duration as every reply shows it: `0.67 s`, `11 s`, `2 min 3 s`. */
+const DURATION = String.raw`\d+(?:\.\d+)? (?:s|min|h|d)(?: \d+ (?:min|s|h))?`;
+
 /** Replies start with a mark: ✔ ok, • info, ! warning, ✖ error. */
 function replies(stdout: string): string[][] {
   const out: string[][] = [];
@@ -37,11 +40,11 @@ describe('fleetbot up (console, embedded Redis)', () => {
     expect(status1![0]).toBe('✔ fleet: 9 members — 9 healthy');
     expect(status1![1]).toMatch(/^MEMBER +STATE +HEALTH +UPTIME +RESTARTS +PING +NOTE$/);
     for (const [i, name] of ['blockchain', 'monitoring', 'task-queue', 'price-feed', 'liquidity', 'arbitrage', 'flash-loan', 'risk-manager', 'portfolio'].entries()) {
-      expect(status1![i + 2]).toMatch(new RegExp(`^${name} +running +healthy +[\\d.]+ s +0 +\\d+ ms$`));
+      expect(status1![i + 2]).toMatch(new RegExp(`^${name} +running +healthy +${DURATION} +0 +\\d+ ms$`));
     }
-    expect(restart![0]).toMatch(/^✔ restarted monitoring in \d+\.\d+ s — healthy$/);
-    expect(status2!.find((l) => l.startsWith('monitoring'))).toMatch(/^monitoring +running +healthy +[\d.]+ s +1 /);
-    expect(status2!.find((l) => l.startsWith('blockchain'))).toMatch(/^blockchain +running +healthy +[\d.]+ s +0 /);
+    expect(restart![0]).toMatch(new RegExp(`^✔ restarted monitoring in ${DURATION} — healthy$`));
+    expect(status2!.find((l) => l.startsWith('monitoring'))).toMatch(new RegExp(`^monitoring +running +healthy +${DURATION} +1 `));
+    expect(status2!.find((l) => l.startsWith('blockchain'))).toMatch(new RegExp(`^blockchain +running +healthy +${DURATION} +0 `));
     expect(logs![0]).toMatch(/^• last [1-5] log lines? of monitoring$/);
     expect(logs!.slice(1).every((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(l))).toBe(true);
     expect(logs!.join('\n')).toContain('mcp server listening');

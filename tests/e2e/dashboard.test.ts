@@ -98,8 +98,16 @@ describe('dashboard', () => {
     const loadedAt = await page.evaluate(() => window.fleetbotLoadedAt);
     const pid = (await s.fleet!.backend.list()).find((m) => m.name === 'beta')!.pid!;
     process.kill(pid, 'SIGKILL');
-    await page.waitForSelector('tr[data-member="beta"][data-health="down"]', { timeout: 10_000 });
-    expect(await page.locator('tr[data-member="beta"]').evaluate((row) => getComputedStyle(row.querySelector('.dot')!).backgroundColor)).toBe('rgb(231, 76, 60)');
+    // The row and its colour read in one step inside the page: the healer may turn it green a moment later.
+    const downColour = await page.waitForFunction(
+      () => {
+        const row = document.querySelector('tr[data-member="beta"][data-health="down"]');
+        return row ? getComputedStyle(row.querySelector('.dot')!).backgroundColor : undefined;
+      },
+      undefined,
+      { timeout: 10_000 },
+    );
+    expect(await downColour.jsonValue()).toBe('rgb(231, 76, 60)');
     await page.waitForSelector('tr[data-member="beta"][data-health="healthy"]', { timeout: 20_000 });
     await waitFor(async () => ((await page.locator('#healing li').first().textContent())?.includes('beta was killed (SIGKILL)') ? true : undefined), { what: 'healing shown' });
     expect(await page.evaluate(() => window.fleetbotLoadedAt)).toBe(loadedAt);

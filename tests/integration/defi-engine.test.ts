@@ -51,7 +51,8 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
     } finally {
       engine.close();
     }
-  });
+    // Twelve router trades, each mined and awaited: on a busy two-core machine that alone can take half a minute.
+  }, 120_000);
 
   it('GIVEN no gap, a gap below the swap fees, or a gap below fees + gas THEN nothing is reported, and the last says why', async () => {
     const engine = await open(net.poolsFile);

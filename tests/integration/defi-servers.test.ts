@@ -7,7 +7,7 @@ import { formatAmount } from '../../defi/describe.js';
 import { poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
-import type { RiskSettings } from '../../defi/risk.js';
+import type { RiskSettings } from '../../config/index.js';
 import { ERC20, GAPS, ROUTER, startDevnet } from '../support/devnet.js';
 import { ROOT, waitFor } from '../support/fleet.js';
 import { startFleet } from '../support/host.js';

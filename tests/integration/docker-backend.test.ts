@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadEnvConfig } from '../../config/index.js';
 import { DockerBackend, LABELS } from '../../mcp-fleet/backends/docker.js';
 import type { FleetEvent } from '../../mcp-fleet/backends/index.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { docker, DOCKER_ENV, dockerSkip, memberContainer, TEST_IMAGE, TEST_SERVER_SCRIPT } from '../support/docker.js';

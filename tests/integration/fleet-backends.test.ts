@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetBackend, FleetEvent } from '../../mcp-fleet/backends/index.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { BACKENDS, type BackendUnderTest } from '../support/backends.js';
 import { waitFor } from '../support/fleet.js';
 import { isAlive } from '../support/processes.js';

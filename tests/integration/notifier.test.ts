@@ -1,9 +1,13 @@
 import { DiscordAPIError, type APIEmbed } from 'discord.js';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DiscordMessage } from '../../bot/discord/render.js';
+import { ConsoleSink } from '../../bot/console/sink.js';
+import { DiscordSink } from '../../bot/discord/sink.js';
 import { AlertBook } from '../../bot/notifier/alert-book.js';
 import { Notifier } from '../../bot/notifier/index.js';
-import type { RedisHub } from '../../queues/connection.js';
+import { SilenceStore } from '../../state/silences.js';
+import type { RedisHub } from '../../redis/hub.js';
 import { notifyQueue, type Alert } from '../../queues/notify.js';
 import { QueueClient } from '../../queues/typed-queue.js';
 import { createLogger } from '../../telemetry/logger.js';
@@ -26,31 +30,51 @@ afterEach(async () => {
 
 function setup(opts: { maxPerMinute?: number; post?: (channel: string, m: DiscordMessage) => Promise<void>; criticalRole?: string; repeatMs?: number } = {}) {
   const hub: RedisHub = testHub();
-  const alerts = new AlertBook(hub, [member({ name: 'oracle', command: ['x'] }), member({ name: 'price-feed', command: ['x'], depends_on: ['oracle'] })], opts.repeatMs ?? 3_600_000);
+  const silences = new SilenceStore(hub);
+  const alerts = new AlertBook(hub, silences, [member({ name: 'oracle', command: ['x'] }), member({ name: 'price-feed', command: ['x'], depends_on: ['oracle'] })], opts.repeatMs ?? 3_600_000);
   const posted: Posted[] = [];
   const errors: string[] = [];
   const log = createLogger({ level: 'warn', write: (line) => void errors.push(line) });
-  const notifier = new Notifier({
-    hub,
-    alerts,
-    channels: { alert: ALERTS, audit: AUDIT, healing: HEALING },
-    criticalRole: opts.criticalRole,
-    groupWaitMs: 300,
-    maxPerMinute: opts.maxPerMinute ?? 20,
+  const discord = new DiscordSink({
     post: async (channel, message) => {
       await opts.post?.(channel, message);
       posted.push({ channel, message });
     },
+    buttons: () => [],
+    criticalRole: opts.criticalRole,
+  });
+  // The console of the same process: an interactive terminal, captured.
+  const printed: string[] = [];
+  const terminal = new Writable({ write: (chunk, _enc, done) => (printed.push(String(chunk).trim()), done()) });
+  const notifier = new Notifier({
+    hub,
+    alerts,
+    sinks: [discord, new ConsoleSink(terminal, true, log)],
+    routes: [
+      { kind: 'alert', sink: 'discord', destination: ALERTS },
+      { kind: 'audit', sink: 'discord', destination: AUDIT },
+      { kind: 'healing', sink: 'discord', destination: HEALING },
+      { kind: 'alert', sink: 'console', destination: 'terminal' },
+      { kind: 'healing', sink: 'console', destination: 'terminal' },
+    ],
+    groupWaitMs: 300,
+    maxPerMinute: opts.maxPerMinute ?? 20,
     log,
   });
   notifier.start();
   const notify = new QueueClient(notifyQueue, hub);
+  /** Every notice added so far has been taken from the queue and is out (or dropped): nothing is on its way. */
+  const settled = () =>
+    waitFor(async () => {
+      const counts = await notify.queue.getJobCounts('waiting', 'active', 'delayed');
+      return Object.values(counts).every((n) => n === 0) && (await notifier.pending()) === 0 ? true : undefined;
+    }, { what: 'notifications settled' });
   cleanup.push(async () => {
     await notifier.stop();
     await notify.close();
     await dropHub(hub);
   });
-  return { notify, posted, errors, alerts };
+  return { notify, posted, printed, errors, silences, settled };
 }
 
 const alert = (member: string, status: 'firing' | 'resolved', severity: Alert['severity'] = 'warning'): Alert => ({
@@ -66,11 +90,11 @@ const embeds = (p: Posted) => p.message.embeds as APIEmbed[];
 
 describe('notifier', () => {
   it('GIVEN an alert storm (200 alerts for 3 members) THEN a few grouped messages, then one resolved notice', async () => {
-    const { notify, posted } = setup();
+    const { notify, posted, settled } = setup();
     const members = ['price-feed', 'arbitrage', 'scanner'];
     await Promise.all(Array.from({ length: 200 }, (_, i) => notify.add('alert', alert(members[i % 3]!, 'firing'))));
     await waitFor(() => (posted.length > 0 ? true : undefined), { what: 'firing message' });
-    await new Promise((r) => setTimeout(r, 800));
+    await settled();
     expect(posted.length).toBeLessThanOrEqual(3);
     const fields = posted.flatMap((p) => embeds(p).flatMap((e) => e.fields ?? []));
     expect(fields.map((f) => f.name).sort()).toEqual(members.map((m) => `🟠 ${m} is unhealthy`).sort());
@@ -78,24 +102,24 @@ describe('notifier', () => {
     const resolved = await waitFor(() => posted.find((p) => embeds(p).some((e) => e.title?.startsWith('✅'))), { what: 'resolved' });
     expect(embeds(resolved)[0]!.title).toBe('✅ RESOLVED · 3 alerts');
     expect(embeds(resolved)[0]!.description!.split('\n')).toHaveLength(3);
-    await new Promise((r) => setTimeout(r, 600));
+    await settled();
     expect(posted.filter((p) => embeds(p).some((e) => e.title?.startsWith('✅')))).toHaveLength(1);
   });
 
   it('GIVEN repeats of a firing alert THEN they are counted in the message, not posted again', async () => {
-    const { notify, posted } = setup();
+    const { notify, posted, settled } = setup();
     for (let i = 0; i < 5; i++) await notify.add('alert', alert('price-feed', 'firing'));
     await waitFor(() => (posted.length ? true : undefined));
     expect(embeds(posted[0]!)[0]!.fields![0]!.value).toContain('×5');
     await notify.add('alert', alert('price-feed', 'firing'));
-    await new Promise((r) => setTimeout(r, 700));
+    await settled();
     expect(posted).toHaveLength(1);
   });
 
   it('GIVEN a resolved alert that never fired THEN nothing is posted', async () => {
-    const { notify, posted } = setup();
+    const { notify, posted, settled } = setup();
     await notify.add('alert', alert('ghost', 'resolved'));
-    await new Promise((r) => setTimeout(r, 700));
+    await settled();
     expect(posted).toHaveLength(0);
   });
 
@@ -129,7 +153,7 @@ describe('notifier', () => {
 
   it('GIVEN Discord is unreachable for a moment THEN the message waits and goes out once', async () => {
     let failures = 2;
-    const { notify, posted } = setup({
+    const { notify, posted, settled } = setup({
       post: async () => {
         if (failures-- > 0) throw new Error('connect ECONNREFUSED');
       },
@@ -137,7 +161,7 @@ describe('notifier', () => {
     await notify.add('audit', { at: Date.now(), user: { id: '1', name: 'olga' }, via: 'discord', channel: 'c', command: 'restart', args: { member: 'alpha' }, outcome: 'ok', detail: 'restarted alpha in 0.8 s' });
     const message = await waitFor(() => posted.find((p) => p.channel === AUDIT));
     expect(embeds(message)[0]!.description).toBe('✅ **olga** `/restart alpha` (discord) — ok: restarted alpha in 0.8 s');
-    await new Promise((r) => setTimeout(r, 600));
+    await settled();
     expect(posted).toHaveLength(1);
   });
 
@@ -152,31 +176,31 @@ describe('notifier', () => {
   });
 
   it('GIVEN an alert that fires and clears within the group window THEN nothing is posted', async () => {
-    const { notify, posted } = setup();
+    const { notify, posted, settled } = setup();
     await notify.add('alert', alert('blip', 'firing'));
     await notify.add('alert', alert('blip', 'resolved'));
-    await new Promise((r) => setTimeout(r, 800));
+    await settled();
     expect(posted).toHaveLength(0);
   });
 
   it('GIVEN a silenced member THEN its alerts are muted until the silence ends, and then announced', async () => {
-    const { notify, posted, alerts } = setup();
-    await alerts.silence('price-feed', 700, 'olga');
+    const { notify, posted, silences, settled } = setup();
+    await silences.silence('price-feed', 700, 'olga');
     await notify.add('alert', alert('price-feed', 'firing'));
-    await new Promise((r) => setTimeout(r, 900));
+    await settled();
     expect(posted).toHaveLength(0);
-    expect(await alerts.list()).toEqual([]);
+    await waitFor(async () => ((await silences.list()).length === 0 ? true : undefined), { what: 'silence over' });
     await notify.add('alert', alert('price-feed', 'firing'));
     const message = await waitFor(() => posted[0]);
     expect(embeds(message)[0]!.title).toBe('🟠 FIRING · price-feed is unhealthy');
   });
 
   it('GIVEN a member whose dependency is already alerting THEN its alert is inhibited', async () => {
-    const { notify, posted } = setup();
+    const { notify, posted, settled } = setup();
     await notify.add('alert', alert('oracle', 'firing', 'critical'));
     await waitFor(() => posted[0]);
     await notify.add('alert', alert('price-feed', 'firing'));
-    await new Promise((r) => setTimeout(r, 800));
+    await settled();
     expect(posted.flatMap((p) => embeds(p).map((e) => e.title))).toEqual(['🔴 FIRING · oracle is unhealthy']);
   });
 
@@ -188,5 +212,15 @@ describe('notifier', () => {
     await notify.add('alert', alert('price-feed', 'firing'));
     await waitFor(() => posted[1], { what: 'reminder' });
     expect(embeds(posted[1]!)[0]!.fields![0]!.value).toContain('×2');
+  });
+
+  it('GIVEN Discord and the console in one process THEN each notice reaches both, once each', async () => {
+    const { notify, posted, printed, settled } = setup();
+    await notify.add('alert', alert('price-feed', 'firing', 'critical'));
+    await notify.add('healing', { member: 'price-feed', action: 'restart', title: 'price-feed restarted', at: Date.now() });
+    await settled();
+    expect(posted.flatMap((p) => embeds(p).map((e) => e.title))).toEqual(['🔴 FIRING · price-feed is unhealthy', '🩺 price-feed restarted']);
+    expect(printed.filter((l) => l.includes('price-feed is unhealthy'))).toEqual(['✖ price-feed is unhealthy — did not answer ping']);
+    expect(printed.filter((l) => l.includes('price-feed restarted'))).toEqual(['✚ price-feed restarted']);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../mcp-fleet/backends/index.js';
 import { ProcessBackend } from '../../mcp-fleet/backends/process.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { member, ROOT, waitFor } from '../support/fleet.js';
 import { isAlive } from '../support/processes.js';

@@ -3,7 +3,7 @@ import { loadEnvConfig } from '../../config/index.js';
 import { DockerBackend } from '../../mcp-fleet/backends/docker.js';
 import type { FleetBackend, MemberState } from '../../mcp-fleet/backends/index.js';
 import { ProcessBackend } from '../../mcp-fleet/backends/process.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { DOCKER_ENV, dockerSkip, killContainer, TEST_IMAGE, TEST_SERVER_SCRIPT } from './docker.js';

@@ -1,5 +1,5 @@
-import type { Member } from '../../mcp-fleet/manifest.js';
-import { startDiscord } from '../../bot/roots.js';
+import type { Member } from '../../config/manifest.js';
+import { startDiscord, startNotifier } from '../../bot/roots.js';
 import type { DiscordConfig } from '../../config/index.js';
 import { clientOptionsFor, startFakeDiscord, type FakeMessage, type InteractionHandle } from './fake-discord/index.js';
 import { snowflake } from './fake-discord/snowflake.js';
@@ -52,8 +52,12 @@ export async function startDiscordStack(members: Member[], options: Parameters<t
     criticalRole: ids.oncall,
     chatChannels: [],
   };
-  const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000 } };
-  let transport = await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
+  const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000, console: [] } };
+  const connect = async () => {
+    const { transport, sink } = await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
+    return { transport, notifier: startNotifier(s.stack, config, s.bot, s.shared, [sink]) };
+  };
+  let bot = await connect();
 
   const handles: InteractionHandle[] = [];
   const user = { alice: ids.alice, bob: ids.bob };
@@ -66,8 +70,9 @@ export async function startDiscordStack(members: Member[], options: Parameters<t
     handles,
     /** The bot process restarting: its Discord client goes away and a new one (same Redis, same config) connects. */
     async restartBot() {
-      await transport.stop();
-      transport = await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
+      await bot.notifier.stop();
+      await bot.transport.stop();
+      bot = await connect();
     },
     slash(who: Who, name: string, options: unknown[] = []) {
       const handle = fake.slash({ guildId: ids.guild, channelId: ids.ops, userId: user[who], name, options });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MemberSchema, type Member } from '../../mcp-fleet/manifest.js';
+import { MemberSchema, type Member } from '../../config/manifest.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SUPPORT = path.join(ROOT, 'tests/support');

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { startEmbeddedRedis } from '../../queues/embedded-redis.js';
+import { startEmbeddedRedis } from '../../mcp-fleet/embedded-redis.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { prepareDocker } from './docker.js';
 

@@ -1,6 +1,6 @@
 import type { FleetHost } from '../../agents/index.js';
 import { ProcessBackend } from '../../mcp-fleet/backends/process.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import { McpPool } from '../../mcp-fleet/pool.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { ROOT } from './fleet.js';

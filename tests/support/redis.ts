@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RedisHub } from '../../queues/connection.js';
+import { RedisHub } from '../../redis/hub.js';
 
 /** Real Redis with a unique key prefix per test, removed afterwards (like BullMQ's own tests). */
 

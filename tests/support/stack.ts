@@ -3,7 +3,7 @@ import { AGENTS } from '../../agents/index.js';
 import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../../bot/roots.js';
 import { Stack } from '../../bot/stack.js';
 import { loadEnvConfig, type Config } from '../../config/index.js';
-import type { Member } from '../../mcp-fleet/manifest.js';
+import type { Member } from '../../config/manifest.js';
 import type { Caller } from '../../security/permissions.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { ROOT } from './fleet.js';

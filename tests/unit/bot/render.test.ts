@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderText } from '../../../bot/console/render.js';
+import { renderText } from '../../../bot/reply-text.js';
 import { redactReply } from '../../../bot/dispatch.js';
 
 describe('console rendering', () => {

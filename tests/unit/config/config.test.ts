@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseManifest } from '../../../config/index.js';
-import { interpolate, startOrder } from '../../../mcp-fleet/manifest.js';
+import { interpolate, startOrder } from '../../../config/manifest.js';
 import { ROOT } from '../../support/fleet.js';
 
 function problemsOf(run: () => unknown): string[] {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { parseManifest } from '../../../config/index.js';
-import { interpolate } from '../../../mcp-fleet/manifest.js';
+import { interpolate } from '../../../config/manifest.js';
 import { ROOT } from '../../support/fleet.js';
 
 // The compose deploy keeps two more lists of the fleet besides fleet.yaml (the process backend's): docker-compose.yml's

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DurationSchema } from '../config/duration.js';
+import { PermissionSchema } from '../security/permissions.js';
+import { DurationSchema } from './duration.js';
 
 /**
  * The fleet manifest (`fleet.yaml`): every MCP server and agent fleetbot runs and watches.
@@ -55,6 +56,10 @@ export const MemberSchema = z
     restart: RestartPolicySchema.default(RestartPolicySchema.parse({})),
     depends_on: z.array(MemberNameSchema).default([]),
     tags: z.array(z.string()).default([]),
+    tools: z
+      .record(z.string().min(1), PermissionSchema)
+      .default({})
+      .describe("the permission a call of each tool needs (read, operate, admin); a tool not listed needs operate unless it is one of fleetbot's own servers' read-only tools — a server's word about itself is not trusted"),
   })
   .strict()
   .superRefine((member, ctx) => {

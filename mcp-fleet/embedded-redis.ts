@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort } from '../mcp-fleet/ports.js';
+import { freePort } from './ports.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Reply, Tone } from '../../commands/index.js';
-import { alignTable } from '../table.js';
+import type { Reply, Tone } from '../commands/index.js';
+import { alignTable } from './table.js';
 
 /** A Reply as terminal text: a marked title line, then body, an aligned table and preformatted output. */
 

@@ -1,0 +1,40 @@
+import type { Writable } from 'node:stream';
+import { formatDuration } from '../../config/duration.js';
+import { describeOpportunity } from '../../defi/describe.js';
+import type { Logger } from '../../telemetry/logger.js';
+import type { Digest, NoticeSink } from '../notifier/index.js';
+
+/**
+ * Notices in the console: one line each — alerts (new, reminders, resolved), healing, findings — printed between
+ * replies in a terminal; from a pipe (a script reading replies) they go to the log instead, keeping stdout for replies.
+ */
+export class ConsoleSink implements NoticeSink<string> {
+  readonly name = 'console';
+
+  constructor(
+    private readonly output: Writable,
+    private readonly interactive: boolean,
+    private readonly log: Logger,
+  ) {}
+
+  render(d: Digest): string[] {
+    const mark = (severity: string) => (severity === 'critical' ? '✖' : '!');
+    return [
+      ...d.firing.map(({ alert: a, count }) => `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`),
+      ...d.resolved.map(({ alert: a, since }) => `✔ ${a.title} — fired for ${formatDuration(a.at - since)}`),
+      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}`),
+      ...d.audit.map((e) => `§ ${e.user.name} /${e.command} (${e.via}) — ${e.outcome}: ${e.detail}`),
+      ...d.findings.map((f) => (f.type === 'execution' ? `${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}` : [`• ${f.title}`, ...f.lines].join('\n'))),
+      ...d.opportunities.map(({ opportunity }) => `$ ${describeOpportunity(opportunity)}`),
+    ];
+  }
+
+  async send(_destination: string, line: string): Promise<void> {
+    if (this.interactive) this.output.write(`\n${line}\n`);
+    else this.log.info(line);
+  }
+
+  permanent(): boolean {
+    return false;
+  }
+}

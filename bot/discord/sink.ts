@@ -1,0 +1,114 @@
+import { DiscordAPIError, type APIEmbed } from 'discord.js';
+import { formatDuration } from '../../config/duration.js';
+import { formatAmount } from '../../defi/describe.js';
+import type { Opportunity } from '../../defi/opportunity.js';
+import { metrics } from '../../telemetry/metrics.js';
+import type { Digest, NoticeSink } from '../notifier/index.js';
+import { takeEmbeds } from './limits.js';
+import { NO_PINGS, type DiscordMessage } from './render.js';
+
+/**
+ * Notices as Discord messages: firing alerts grouped in one embed, resolved ones in another, healing, audit and
+ * findings in theirs, each opportunity a message of its own (its Execute button belongs to it alone) — always within
+ * Discord's message and embed limits, with a role mention only for critical alerts.
+ */
+
+export interface DiscordSinkOptions {
+  /** Sends one message to a channel; throws DiscordAPIError when Discord rejects it (discord.js itself waits out 429s). */
+  post(channelId: string, message: DiscordMessage): Promise<void>;
+  /** The buttons under a pending confirmation. */
+  buttons(id: string, label: string, cancel: boolean): DiscordMessage['components'];
+  criticalRole?: string;
+}
+
+const SEVERITY = {
+  critical: { dot: '🔴', colour: 0xe74c3c },
+  warning: { dot: '🟠', colour: 0xe67e22 },
+  info: { dot: '🔵', colour: 0x3498db },
+} as const;
+
+const MARK = { ok: '✅', failed: '❌', denied: '⛔' } as const;
+
+export class DiscordSink implements NoticeSink<DiscordMessage> {
+  readonly name = 'discord';
+
+  constructor(private readonly options: DiscordSinkOptions) {}
+
+  send(channel: string, message: DiscordMessage): Promise<void> {
+    return this.options.post(channel, message);
+  }
+
+  permanent(error: unknown): boolean {
+    metrics.discordErrors.inc({ status: error instanceof DiscordAPIError ? `${String(error.status)[0]}xx` : 'network' });
+    return error instanceof DiscordAPIError && error.status >= 400 && error.status < 500;
+  }
+
+  explain(error: unknown): Record<string, unknown> {
+    return error instanceof DiscordAPIError ? { status: error.status, code: error.code, reason: error.message } : { error };
+  }
+
+  render(d: Digest): DiscordMessage[] {
+    const embeds: APIEmbed[] = [];
+    let mention = d.worst === 'critical' ? this.options.criticalRole : undefined;
+    if (d.firing.length && d.worst) {
+      const fields = d.firing.map((f) => ({
+        name: `${SEVERITY[f.alert.severity].dot} ${f.alert.title}`,
+        value: [f.alert.detail, f.count > 1 ? `×${f.count}` : undefined, `since <t:${Math.floor(f.since / 1000)}:T>`].filter(Boolean).join(' · '),
+      }));
+      const { dot, colour } = SEVERITY[d.worst];
+      for (let i = 0; i < fields.length; i += 25) {
+        embeds.push({
+          title: d.firing.length === 1 ? `${dot} FIRING · ${d.firing[0]!.alert.title}` : `${dot} FIRING · ${d.firing.length} alerts`,
+          fields: fields.slice(i, i + 25),
+          color: colour,
+        });
+      }
+    }
+    if (d.resolved.length) {
+      embeds.push({
+        title: d.resolved.length === 1 ? `✅ RESOLVED · ${d.resolved[0]!.alert.title}` : `✅ RESOLVED · ${d.resolved.length} alerts`,
+        description: d.resolved.map((r) => `✅ ${r.alert.title} — fired for ${formatDuration(r.alert.at - r.since)}`).join('\n'),
+        color: 0x2ecc71,
+      });
+    }
+    for (const h of d.healing) embeds.push({ title: `🩺 ${h.title}`, description: h.detail, color: 0x1abc9c });
+    if (d.audit.length) {
+      embeds.push({
+        title: `audit · ${d.audit.length} action${d.audit.length === 1 ? '' : 's'}`,
+        description: d.audit.map((e) => `${MARK[e.outcome]} **${e.user.name}** \`/${e.command} ${Object.values(e.args).join(' ')}\` (${e.via}) — ${e.outcome}: ${e.detail}`).join('\n'),
+        color: 0x95a5a6,
+      });
+    }
+    for (const f of d.findings) {
+      if (f.type === 'execution') embeds.push({ title: `${f.ok ? '✅' : '❌'} execute ${f.opportunity.id}`, description: [f.detail, f.txHash && `tx ${f.txHash}`].filter(Boolean).join('\n'), color: f.ok ? 0x2ecc71 : 0xe74c3c });
+      else embeds.push({ title: `📊 ${f.title}`, description: f.lines.join('\n'), color: 0x3498db });
+    }
+    const messages = d.opportunities.map(({ opportunity, confirmation }) => this.opportunity(opportunity, confirmation));
+    let rest = embeds;
+    while (rest.length) {
+      const [now, later] = takeEmbeds(rest);
+      messages.push(mention ? { content: `<@&${mention}>`, embeds: now, allowedMentions: { parse: [], roles: [mention] } } : { embeds: now, allowedMentions: NO_PINGS });
+      rest = later;
+      mention = undefined;
+    }
+    return messages;
+  }
+
+  private opportunity(o: Opportunity, confirmation: string | undefined): DiscordMessage {
+    const { symbol, decimals } = o.baseToken;
+    const amount = (v: string) => `${formatAmount(v, decimals)} ${symbol}`;
+    const embed: APIEmbed = {
+      title: `💱 ${o.path.join('→')} · buy ${o.buyDex}, sell ${o.sellDex} · simulated ✓`,
+      fields: [
+        { name: 'optimal input', value: amount(o.amountIn) },
+        { name: 'profit (swaps)', value: amount(o.profit) },
+        { name: 'net (after loan fee and gas)', value: amount(o.netProfit) },
+        { name: 'flash loan', value: o.flashLoan },
+        { name: 'id', value: o.id },
+      ],
+      color: 0x9b59b6,
+    };
+    // Whoever presses Execute needs the operate permission, checked and audited then.
+    return confirmation ? { embeds: [embed], components: this.options.buttons(confirmation, 'Execute', false), allowedMentions: NO_PINGS } : { embeds: [embed], allowedMentions: NO_PINGS };
+  }
+}
