@@ -15,6 +15,8 @@ import { ERC20, startDevnet } from '../support/devnet.js';
 // the real contracts make.
 
 const e18 = 10n ** 18n;
+/** Many transactions through the routers: generous on a busy 2-core machine. */
+const HEAVY = 240_000;
 const loose = { minProfit: '0', maxPoolSharePercent: 100, maxGasPriceGwei: 1000, tokenCaps: {} };
 
 /** A wide range and three narrow ones around the price: a trade of a few ticks crosses several initialized ticks. */
@@ -136,7 +138,7 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
     }
     expect(crossedTwo).toBe(true);
     expect(ranOut).toBe(true);
-  });
+  }, HEAVY);
 
   it('GIVEN V3↔V3, V2↔V3 both ways, a crossing trade, a pool run dry and 6/8-decimal tokens THEN each profit equals the routers\' yield at the reported input to the wei, and ±0.1 % earns no more', async () => {
     const engine = await open();
@@ -183,7 +185,7 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
     } finally {
       engine.close();
     }
-  });
+  }, HEAVY);
 
   it('GIVEN a bad pools file THEN opening refuses it with the JSON path and the reason', async () => {
     const [v2, v3] = [net.poolsFile.dexes[0]!, net.poolsFile.dexes[1]!];
@@ -241,5 +243,5 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
     } finally {
       engine.close();
     }
-  });
+  }, HEAVY);
 });
