@@ -270,12 +270,12 @@ export class Engine {
     const quote = this.registry.token(quoteRef);
     const pools = this.registry.poolsOf(base, quote);
     const block = await this.blockNumber();
-    const reserves = await this.reserves(block);
+    const reserves = await this.depths(block);
     const quotes = pools.flatMap((pool) => {
       const r = reserves.get(pool.address);
       if (!r || r.reserve0 === 0n || r.reserve1 === 0n) return [];
       const [reserveBase, reserveQuote] = pool.token0.address === base.address ? [r.reserve0, r.reserve1] : [r.reserve1, r.reserve0];
-      return [{ dex: pool.dex.name, pool: pool.address, price: spotPrice(reserveBase, reserveQuote, base.decimals, quote.decimals), reserveBase, reserveQuote }];
+      return [{ dex: dexLabel(pool), pool: pool.address, price: spotPrice(reserveBase, reserveQuote, base.decimals, quote.decimals), reserveBase, reserveQuote }];
     });
     const prices = quotes.map((q) => q.price);
     const spreadPercent = quotes.length > 1 ? ((Math.max(...prices) - Math.min(...prices)) / Math.min(...prices)) * 100 : undefined;
@@ -285,9 +285,15 @@ export class Engine {
   /** Every watched pool with its reserves at the latest block (a V3 pool's virtual reserves at its price; undefined when unreadable). */
   async pools(): Promise<{ block: number; pools: { pool: Pool; reserves?: Reserves }[] }> {
     const block = await this.blockNumber();
+    const reserves = await this.depths(block);
+    return { block, pools: this.registry.pools.map((pool) => ({ pool, reserves: reserves.get(pool.address) })) };
+  }
+
+  /** V2 reserves, and each V3 pool's virtual reserves at its price (L·2^96/√P, L·√P/2^96): what /pools and /price show. */
+  private async depths(block: number): Promise<Map<string, Reserves>> {
     const [reserves, v3] = await Promise.all([this.reserves(block), this.v3States(block)]);
     for (const [address, s] of v3) reserves.set(address, s.liquidity === 0n ? { reserve0: 0n, reserve1: 0n } : { reserve0: (s.liquidity << 96n) / s.sqrtPriceX96, reserve1: (s.liquidity * s.sqrtPriceX96) >> 96n });
-    return { block, pools: this.registry.pools.map((pool) => ({ pool, reserves: reserves.get(pool.address) })) };
+    return reserves;
   }
 
   close(): void {
