@@ -67,7 +67,7 @@ program
 
 program
   .command('devnet')
-  .description('a local chain (Anvil) with two Uniswap V2 DEXes, tokens and price gaps, then everything as `up` — findings included')
+  .description('a local chain (Anvil) with two Uniswap V2 DEXes, Uniswap V3 pools, tokens and price gaps, then everything as `up` — findings included')
   .option('--port <port>', 'Anvil port on 127.0.0.1', (v) => Number.parseInt(v, 10), 8545)
   .option('--execute', 'also create a dev executor account and its FlashArbitrage, so /execute can run trades')
   .action(async (options: { port: number; execute?: boolean }) => {

@@ -6,7 +6,7 @@ import { deployDevnet, deployFlashArbitrage, startAnvil, type DevnetSpec } from 
 import type { Stack } from './stack.js';
 
 /**
- * `fleetbot devnet`: Anvil on 127.0.0.1, two Uniswap V2 DEXes with price gaps, a Balancer vault, the pools file —
+ * `fleetbot devnet`: Anvil on 127.0.0.1, two Uniswap V2 DEXes and Uniswap V3 with price gaps, a Balancer vault, the pools file —
  * and the configuration that points fleetbot at them.
  * Side effects: runs Anvil (stopped with the stack), writes <FLEETBOT_HOME>/devnet/pools.json.
  */

@@ -10,8 +10,9 @@ import type { PoolsFile } from './pools-file.js';
 
 /**
  * A local chain with real DEXes: Anvil from npm on 127.0.0.1, WETH9 and a few tokens, Uniswap V2 factories and
- * routers from the official @uniswap artifacts, a Balancer V2 vault from Balancer's artifact, and pools seeded with
- * chosen reserves — plus the pools file that describes them. Used by `fleetbot devnet`, the tests and the bench.
+ * routers from the official @uniswap artifacts, Uniswap V3 factories, SwapRouters and QuoterV2s from the official
+ * @uniswap/v3-core and v3-periphery artifacts, a Balancer V2 vault from Balancer's artifact, and pools seeded with
+ * chosen reserves or V3 positions — plus the pools file that describes them. Used by `fleetbot devnet`, the tests and the bench.
  * Side effects: spawns Anvil (`startAnvil`) and sends transactions from Anvil's unlocked dev account.
  */
 
