@@ -136,7 +136,7 @@ export async function benchArbitrage(): Promise<string[]> {
       const t = last!.timings;
       out.push(
         `full scan (read + evaluate + simulate top 5): p50 ${scans[5]!.toFixed(1)} ms, min ${scans[0]!.toFixed(1)} ms, max ${scans.at(-1)!.toFixed(1)} ms (target < 250 ms); ` +
-          `${last!.candidates} candidates, ${last!.opportunities.length} simulated ✓; last scan: read ${t.readMs.toFixed(1)} ms, evaluate and price ${t.evaluateMs.toFixed(1)} ms, simulate ${t.simulateMs.toFixed(1)} ms`,
+          `${last!.candidates} candidates, ${last!.opportunities.reduce((n, o) => n + 1 + (o.runnersUp?.length ?? 0), 0)} simulated ✓ (${last!.opportunities.length} findings, one per pair); last scan: read ${t.readMs.toFixed(1)} ms, evaluate and price ${t.evaluateMs.toFixed(1)} ms, simulate ${t.simulateMs.toFixed(1)} ms`,
       );
 
       // Brute force over fixed volumes, on the same reserves and cycles.

@@ -17,9 +17,9 @@ export interface V3Read extends V3State {
 
 /** Bitmap words read on each side of the price's word: 256 tick spacings each, far beyond what one block's trade moves. */
 export const WORDS_EACH_SIDE = 1;
-// A constructor may return 24,576 bytes: 16 pools with 3 words each leave room for ~40 initialized ticks per pool;
-// a chunk that still overflows is split in two.
-const CHUNK = 16;
+// A constructor may return 24,576 bytes: 32 pools of 6 words each leave room for ~18 initialized ticks per pool;
+// a chunk that overflows is split in two.
+const CHUNK = 32;
 
 const hex32 = (value: string | bigint) => (typeof value === 'string' ? value.slice(2).toLowerCase() : value.toString(16)).padStart(64, '0');
 
