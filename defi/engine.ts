@@ -3,7 +3,7 @@ import { spotPrice } from './amm-math.js';
 import { readReserves, type BlockTag, type Reserves } from './batch-read.js';
 import { connect, rpc } from './chain.js';
 import { cycleId, enumerateCycles, evaluate, type Candidate, type Cycle } from './cycles.js';
-import { cheapestLoan, pairLenders, readLenders, type FlashLoan, type ProtocolLender } from './flash-loans.js';
+import { cheapestLoan, pairLenders, readLenders, v3Lenders, type FlashLoan, type ProtocolLender } from './flash-loans.js';
 import type { Opportunity } from './opportunity.js';
 import { readPoolsFile, type PoolsFile } from './pools-file.js';
 import { buildRegistry, isV3, pairKey, type Pool, type PoolRegistry, type Token } from './registry.js';
@@ -197,7 +197,7 @@ export class Engine {
   /** Each candidate with its cheapest loan, if its profit covers the loan fee and a gas estimate; best first. */
   private price(candidates: Candidate[], reserves: Map<string, Reserves>, v3: Map<string, V3Read>, lenders: ProtocolLender[], gasPrice: bigint, rejected: Rejection[]) {
     const pairs = pairLenders(this.baseLenders, this.registry.base, reserves);
-    const v3Pools = this.v3Lenders.flatMap((pool) => (v3.has(pool.address) ? [{ pool, depth: v3.get(pool.address)!.balance }] : []));
+    const v3Pools = v3Lenders(this.v3Lenders.flatMap((pool) => (v3.has(pool.address) ? [{ pool, depth: v3.get(pool.address)!.balance }] : [])));
     const ranked: { candidate: Candidate; loan: FlashLoan; estimate: bigint }[] = [];
     for (const candidate of candidates) {
       const loan = cheapestLoan(candidate.amountIn, candidate.cycle.pools, lenders, pairs, v3Pools);

@@ -108,6 +108,11 @@ export interface PairLender {
   depth: bigint;
 }
 
+/** V3 pools of the base token with what they hold of it, cheapest fee tier first and deepest first within a tier. */
+export function v3Lenders(pools: readonly { pool: Pool; depth: bigint }[]): PairLender[] {
+  return [...pools].sort((x, y) => x.pool.fee! - y.pool.fee! || (y.depth > x.depth ? 1 : y.depth < x.depth ? -1 : 0));
+}
+
 /** The base token's V2 pairs with their depth at these reserves, deepest first: what `cheapestLoan` expects. */
 export function pairLenders(pools: readonly Pool[], base: Token, reserves: ReadonlyMap<string, Reserves>): PairLender[] {
   return pools
@@ -127,9 +132,12 @@ export function cheapestLoan(amount: bigint, cyclePools: readonly Pool[], lender
   const options: FlashLoan[] = lenders.filter((l) => l.available > amount).map((l) => ({ source: l.source, lender: l.lender, fee: protocolFee(l, amount) }));
   const deepest = pairs.find(({ pool }) => !cyclePools.some((p) => p.address === pool.address));
   if (deepest && deepest.depth > amount) options.push({ source: 'uniswap-v2', lender: deepest.pool.address, fee: uniswapV2FlashRepay(amount) - amount });
-  // A V3 pool in the cycle is locked while it lends; of the others that hold enough, the lowest fee tier wins below.
+  // A V3 pool in the cycle is locked while it lends. `v3Pools` come cheapest tier first, deepest first within a tier:
+  // the first outside the cycle that holds enough is the cheapest V3 loan, so the walk stops there.
   for (const { pool, depth } of v3Pools) {
-    if (depth > amount && !cyclePools.some((p) => p.address === pool.address)) options.push({ source: 'uniswap-v3', lender: pool.address, fee: v3FlashFee(amount, pool.fee!) });
+    if (depth <= amount || cyclePools.some((p) => p.address === pool.address)) continue;
+    options.push({ source: 'uniswap-v3', lender: pool.address, fee: v3FlashFee(amount, pool.fee!) });
+    break;
   }
   // Cheapest first; on a tie the order above (protocols before a pair) holds, since sort is stable.
   return options.sort((x, y) => (x.fee < y.fee ? -1 : x.fee > y.fee ? 1 : 0))[0];
