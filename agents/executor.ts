@@ -2,8 +2,9 @@ import { UnrecoverableError } from 'bullmq';
 import { describeOpportunity } from '../defi/describe.js';
 import { execute } from '../defi/executor.js';
 import { executeQueue } from '../queues/defi.js';
-import type { AgentDefinition } from './index.js';
-import { workerAgent } from './worker-agent.js';
+import { countDefi } from '../state/defi-scan.js';
+import { openEngine } from './defi-engine.js';
+import { answers, defineAgent } from './worker-agent.js';
 
 /**
  * The executor runs an opportunity on chain — only with EXECUTOR_KEY and EXECUTOR_CONTRACT set (off by default),
@@ -11,25 +12,19 @@ import { workerAgent } from './worker-agent.js';
  * goes to the findings channel. Side effects: sends transactions; notify jobs.
  */
 
-export const OFF = 'execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it';
+const OFF = 'execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it';
 
-export const executorAgent: AgentDefinition = {
+export const executorAgent = defineAgent({
   name: 'executor',
   description: 'runs approved opportunities with the configured key (off by default)',
-  needsFleet: false,
-  start({ hub, log, notify, defi }) {
-    return workerAgent(
-      'executor',
-      hub,
+  work: ({ hub, log, notify, defi }) => ({
+    queue: answers(
       executeQueue,
       {
         async run({ id, requestedBy }) {
           const settings = defi.config.executor;
           if (!settings) throw new UnrecoverableError(OFF);
-          const engine = await defi.engine().catch((error: Error) => {
-            throw new UnrecoverableError(error.message);
-          });
-          const outcome = await execute(engine, settings, id);
+          const outcome = await execute(await openEngine(defi), settings, id);
           log.info('execution', { id, requestedBy, ok: outcome.ok, refused: outcome.ok ? undefined : outcome.refused });
           if (outcome.opportunity) {
             await notify.add('finding', {
@@ -41,7 +36,7 @@ export const executorAgent: AgentDefinition = {
               at: Date.now(),
             });
           }
-          if (outcome.ok) await hub.client.hincrby(hub.key('defi', 'stats'), 'executed', 1);
+          if (outcome.ok) await countDefi(hub, 'executed');
           return outcome.ok
             ? { ok: true, txHash: outcome.txHash, block: outcome.block, profit: String(outcome.profit), gasUsed: String(outcome.gasUsed), opportunity: outcome.opportunity }
             : { ok: false, refused: outcome.refused, opportunity: outcome.opportunity };
@@ -49,6 +44,6 @@ export const executorAgent: AgentDefinition = {
       },
       // One transaction at a time: the account's nonce and balance are shared.
       { concurrency: 1, log },
-    );
-  },
-};
+    ),
+  }),
+});

@@ -1,12 +1,11 @@
 import { DelayedError, type Job } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
-import type { Health } from '../mcp-fleet/health.js';
+import type { Health } from '../state/health.js';
 import type { Member } from '../config/manifest.js';
 import { healQueue } from '../queues/heal.js';
-import { QueueClient, startWorker } from '../queues/typed-queue.js';
-import { HealState } from './heal-state.js';
-import { startHeartbeat } from './heartbeat.js';
-import type { AgentDefinition, AgentDeps } from './index.js';
+import { QueueClient } from '../queues/typed-queue.js';
+import { HealState } from '../state/heal-state.js';
+import { answers, defineAgent, repeat } from './worker-agent.js';
 
 /**
  * The healer restarts members that die or turn unhealthy, by each member's restart policy: exponential backoff (as
@@ -28,7 +27,7 @@ const IN_FLIGHT_MS = 60_000;
 const crashLoopKey = (member: string) => `crashloop-${member}`;
 
 /** Is this health a failure the member's policy says to heal? */
-export function needsHealing(member: Member, health: Health | undefined): boolean {
+function needsHealing(member: Member, health: Health | undefined): boolean {
   if (!health || member.restart.policy === 'no') return false;
   if (health.status === 'unhealthy') return true;
   if (health.status !== 'down' || !health.exit?.crashed) return false;
@@ -36,33 +35,31 @@ export function needsHealing(member: Member, health: Health | undefined): boolea
   return member.restart.policy === 'always' || !cleanExit;
 }
 
-export function backoffMs(member: Member, streak: number): number {
+function backoffMs(member: Member, streak: number): number {
   return Math.min(member.restart.backoff_initial * 2 ** streak, member.restart.backoff_max);
 }
 
 /** "died (exit 137)", "was killed (SIGKILL)", "was unhealthy (did not answer ping)". */
-export function whatHappened(health: Health): string {
+function whatHappened(health: Health): string {
   if (health.exit?.signal) return `was killed (${health.exit.signal})`;
   if (health.exit && health.exit.code !== null) return `died (exit ${health.exit.code})`;
   return `was ${health.status} (${health.reason ?? 'no reason given'})`;
 }
 
-export const healerAgent: AgentDefinition = {
+export const healerAgent = defineAgent({
   name: 'healer',
   description: 'restarts members that die or turn unhealthy, with backoff, budget and dependency order',
-  needsFleet: false,
-  start(deps: AgentDeps) {
-    const { hub, log, members, health, notify, ops, audit } = deps;
-    const heartbeat = startHeartbeat(hub, 'healer');
+  work({ hub, log, members, health, notify, ops, audit }) {
     const state = new HealState(hub);
     const heal = new QueueClient(healQueue, hub);
     const byName = new Map(members.map((m) => [m.name, m]));
     const inFlight = new Map<string, number>();
-    let stopped = false;
 
-    const finish = async (member: Member, outcome: 'ok' | 'failed', title: string, detail?: string) => {
+    const finish = async (member: Member, outcome: 'ok' | 'failed', title: string, reason: string, detail?: string) => {
       await state.recordLast(member.name, { at: Date.now(), outcome, detail: title });
-      await notify.add('healing', { member: member.name, action: 'restart', title, detail, at: Date.now() });
+      // The health agent's alert this answers, by its title: "alpha is down" or "alpha is unhealthy".
+      const answers = `${member.name} is ${reason.startsWith('was unhealthy') ? 'unhealthy' : 'down'}`;
+      await notify.add('healing', { member: member.name, action: 'restart', title, detail, answers, at: Date.now() });
       await audit.record({
         at: Date.now(),
         user: { id: 'healer', name: 'healer' },
@@ -83,7 +80,7 @@ export const healerAgent: AgentDefinition = {
       if (now?.status === 'healthy' && now.since > data.detectedAt) {
         // A healer that died after asking for the restart: the restart happened; say so now.
         if (data.restartRequestedAt) {
-          await finish(member, 'ok', `${member.name} ${data.reason} → restarted in ${formatDuration(now.since - data.restartRequestedAt)}, healthy`);
+          await finish(member, 'ok', `${member.name} ${data.reason} → restarted in ${formatDuration(now.since - data.restartRequestedAt)}, healthy`, data.reason);
           return { outcome: 'restarted' as const, detail: 'finished a restart asked for by an earlier healer' };
         }
         return { outcome: 'recovered' as const, detail: 'healthy again without a restart' };
@@ -100,7 +97,7 @@ export const healerAgent: AgentDefinition = {
           const title = `${member.name} is crash-looping: ${incidents - 1} restarts in ${formatDuration(member.restart.window)}; auto-restart paused`;
           await state.pauseFor(member.name, { by: 'healer', at: Date.now(), reason: 'crash-loop', detail: title });
           await notify.add('alert', { key: crashLoopKey(member.name), status: 'firing', severity: 'critical', member: member.name, title, detail: data.reason, at: Date.now() });
-          await finish(member, 'failed', title);
+          await finish(member, 'failed', title, data.reason);
           return { outcome: 'paused' as const, detail: title };
         }
         await state.bumpStreak(member.name);
@@ -113,19 +110,9 @@ export const healerAgent: AgentDefinition = {
         member.health.start_period + 15_000,
       );
       const title = `${member.name} ${data.reason} → restarted in ${formatDuration(result.durationMs)}, ${result.healthy ? 'healthy' : `not healthy: ${result.reason}`}`;
-      await finish(member, result.healthy ? 'ok' : 'failed', title);
+      await finish(member, result.healthy ? 'ok' : 'failed', title, data.reason);
       return { outcome: 'restarted' as const, detail: title };
     };
-
-    const worker = startWorker(healQueue, hub, { heal: handle }, { concurrency: 8, log, lockDurationMs: 5000 });
-    worker.on('completed', (job) => {
-      inFlight.delete(job.data.member);
-      heartbeat.count('done');
-    });
-    worker.on('failed', (job) => {
-      if (job) inFlight.delete(job.data.member);
-      heartbeat.count('failed');
-    });
 
     const watch = async () => {
       const [healths, paused, alerting] = await Promise.all([health.all(), state.paused(), state.crashLoopAlerts()]);
@@ -151,26 +138,16 @@ export const healerAgent: AgentDefinition = {
       }
     };
 
-    const loop = (async () => {
-      while (!stopped) {
-        try {
-          await watch();
-        } catch (error) {
-          log.warn('healer watch failed', { error });
-        }
-        await new Promise((r) => setTimeout(r, POLL_MS));
-      }
-    })();
-
+    const watching = repeat(() => POLL_MS, watch, log);
     return {
-      ready: worker.waitUntilReady().then(() => undefined),
+      queue: answers(healQueue, { heal: handle }, { concurrency: 8, log, lockDurationMs: 5000 }, (job) => {
+        if (job) inFlight.delete(job.data.member);
+      }),
+      ready: watching.ready,
       async stop() {
-        stopped = true;
-        await loop;
-        await worker.close();
+        await watching.stop();
         await heal.close();
-        await heartbeat.stop();
       },
     };
   },
-};
+});

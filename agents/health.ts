@@ -1,14 +1,29 @@
-import type { Health } from '../mcp-fleet/health.js';
+import { constants } from 'node:os';
+import { formatDuration } from '../config/duration.js';
 import type { Member } from '../config/manifest.js';
+import type { Alert } from '../queues/notify.js';
+import { redact } from '../security/redact.js';
+import { HealState } from '../state/heal-state.js';
+import { checkHealth } from '../mcp-fleet/health.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
-import { startHeartbeat } from './heartbeat.js';
-import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
+import { writeFleetStatus } from '../state/fleet-status.js';
+import type { Health } from '../state/health.js';
+import { fleetOf } from './agent.js';
+import { defineAgent } from './worker-agent.js';
 
 /**
  * The health agent probes every member on its `health.interval` (faster while it starts), reacts at once to the
  * backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
  * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears.
  */
+
+/** 137 → SIGKILL: an engine reports a signal death as 128 + the signal's number. */
+function signalName(n: number): string {
+  return Object.entries(constants.signals).find(([, v]) => v === n)?.[0] ?? `signal ${n}`;
+}
+
+/** Log lines sent with an alert that explains a death or a hang. */
+const LOG_TAIL = 20;
 
 /** Probe interval while a member is starting, like Docker's start_interval. */
 const STARTING_INTERVAL_MS = 200;
@@ -38,14 +53,13 @@ function alertsFor({ member, before, after }: Transition) {
     }));
 }
 
-export const healthAgent: AgentDefinition = {
+export const healthAgent = defineAgent({
   name: 'health',
   description: 'probes every member, keeps health state in Redis, alerts on changes',
   needsFleet: true,
-  start(deps: AgentDeps) {
+  work(deps, heartbeat) {
     const { hub, log, health, notify } = deps;
     const fleet = fleetOf(deps);
-    const heartbeat = startHeartbeat(hub, 'health');
     const timers = new Map<string, NodeJS.Timeout>();
     const inFlight = new Map<string, Promise<void>>();
     let stopped = false;
@@ -53,9 +67,35 @@ export const healthAgent: AgentDefinition = {
     let markReady: () => void = () => {};
     const ready = new Promise<void>((resolve) => (markReady = resolve));
 
+    const healState = new HealState(hub);
+    /** What an operator asks next, answered in the alert: how it ended, how long it ran, its restarts, its last lines. */
+    const explain = async <A extends Alert>(alert: A, member: Member, after: Health): Promise<A> => {
+      const context: string[] = [];
+      if (after.status === 'down' && after.exit) {
+        const { code, signal, oomKilled, ranMs } = after.exit;
+        if (oomKilled) context.push(`out of memory: the engine killed it at its memory limit (exit code ${code})`);
+        else if (signal === 'SIGKILL') context.push('killed by SIGKILL — by a person, a supervisor, or the kernel\'s OOM killer (the process backend cannot tell which)');
+        else if (signal) context.push(`killed by ${signal}`);
+        else context.push(`exited with code ${code}${code !== null && code > 128 ? ` (${signalName(code - 128)})` : ''}`);
+        if (ranMs !== undefined) context.push(`it had run for ${formatDuration(ranMs)}`);
+      } else {
+        context.push(`${after.failures} failed probe${after.failures === 1 ? '' : 's'} since ${new Date(after.since).toISOString().slice(11, 19)} UTC (${formatDuration(after.checkedAt - after.since)})`);
+      }
+      const restarts = await healState.incidents(member.name, member.restart.window).catch(() => undefined);
+      if (restarts !== undefined) context.push(`restarts in the last ${formatDuration(member.restart.window)}: ${restarts} of ${member.restart.max_restarts}`);
+      let logTail: string | undefined;
+      try {
+        // Redacted as one text before anything else sees it: a secret can span lines.
+        logTail = redact((await fleet.backend.logs(member.name, { tail: LOG_TAIL })).join('\n')) || undefined;
+      } catch (error) {
+        log.warn('could not read the last log lines for an alert', { member: member.name, error });
+      }
+      return { ...alert, context, logTail };
+    };
+
     const publishSnapshot = async () => {
       const [states, healths] = await Promise.all([fleet.backend.list(), health.all()]);
-      await hub.client.set(hub.key('fleet-status'), JSON.stringify({ members: fleetStatus(fleet.members, states, healths), at: Date.now() }));
+      await writeFleetStatus(hub, { members: fleetStatus(fleet.members, states, healths), at: Date.now() });
     };
 
     const schedule = (member: Member, delay: number) => {
@@ -68,9 +108,13 @@ export const healthAgent: AgentDefinition = {
       if (running) return running;
       const work = (async () => {
         try {
-          const transition = await health.check(member, fleet.backend, fleet.pool);
+          const transition = await checkHealth(health, member, fleet.backend, fleet.pool);
           heartbeat.count('done');
-          for (const alert of alertsFor({ member, ...transition })) await notify.add('alert', alert);
+          for (const alert of alertsFor({ member, ...transition })) {
+            // A new crash or hang is explained once, when it is first seen: repeats only count.
+            const fresh = alert.status === 'firing' && transition.before?.status !== transition.after.status;
+            await notify.add('alert', fresh ? await explain(alert, member, transition.after) : alert);
+          }
           if (transition.before?.status !== transition.after.status) {
             log.info('health changed', { member: member.name, from: transition.before?.status, to: transition.after.status, reason: transition.after.reason });
           }
@@ -107,8 +151,7 @@ export const healthAgent: AgentDefinition = {
         await Promise.all(inFlight.values());
         settleWaiting = new Set();
         markReady();
-        await heartbeat.stop();
       },
     };
   },
-};
+});

@@ -1,13 +1,4 @@
-import type { FleetBackend } from '../mcp-fleet/backends/index.js';
-import type { HealthStore } from '../mcp-fleet/health.js';
-import type { Member } from '../config/manifest.js';
-import type { McpPool } from '../mcp-fleet/pool.js';
-import type { RedisHub } from '../redis/hub.js';
-import type { NotifyClient } from '../queues/notify.js';
-import type { OpsClient } from '../queues/ops.js';
-import type { AuditLog } from '../security/audit.js';
-import type { Logger } from '../telemetry/logger.js';
-import type { DefiRuntime } from './defi-runtime.js';
+import type { AgentDefinition } from './agent.js';
 import { executorAgent } from './executor.js';
 import { healerAgent } from './healer.js';
 import { healthAgent } from './health.js';
@@ -16,47 +7,8 @@ import { reporterAgent } from './reporter.js';
 import { riskAgent } from './risk.js';
 import { scannerAgent } from './scanner.js';
 
-/** The agents: BullMQ workers and watchers, each startable alone (`fleetbot agent <name>`) or together (`fleetbot up`). */
-
-/** The fleet as seen by the process that runs it. */
-export interface FleetHost {
-  members: Member[];
-  backend: FleetBackend;
-  pool: McpPool;
-}
-
-export interface AgentDeps {
-  hub: RedisHub;
-  log: Logger;
-  members: Member[];
-  /** Present in the process that runs the fleet; agents that declare `needsFleet` get it. */
-  fleet?: FleetHost;
-  health: HealthStore;
-  notify: NotifyClient;
-  ops: OpsClient;
-  audit: AuditLog;
-  /** The DeFi engine, shared by the agents of this process. */
-  defi: DefiRuntime;
-}
-
-export interface RunningAgent {
-  /** Resolves when the agent has done its first round of work (e.g. the first health check of every member). */
-  ready: Promise<void>;
-  stop(): Promise<void>;
-}
-
-export interface AgentDefinition {
-  name: string;
-  description: string;
-  /** Runs against the fleet's processes and MCP sessions, so it must live where the fleet runs. */
-  needsFleet: boolean;
-  start(deps: AgentDeps): RunningAgent;
-}
-
+/**
+ * The agents: BullMQ workers and watchers, each startable alone (`fleetbot agent <name>`) or together (`fleetbot up`).
+ * Their contract is agents/agent.ts; their common base (heartbeat, queue worker, start and stop) agents/worker-agent.ts.
+ */
 export const AGENTS: readonly AgentDefinition[] = [opsAgent, healthAgent, healerAgent, scannerAgent, riskAgent, executorAgent, reporterAgent];
-
-/** The fleet, for an agent that declared it needs it. */
-export function fleetOf(deps: AgentDeps): FleetHost {
-  if (!deps.fleet) throw new Error('this agent runs the fleet: start it where the fleet runs (fleetbot up or fleetbot agent)');
-  return deps.fleet;
-}

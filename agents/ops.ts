@@ -1,10 +1,12 @@
 import { UnrecoverableError } from 'bullmq';
 import { formatDuration } from '../config/duration.js';
+import type { Member } from '../config/manifest.js';
+import { checkHealth } from '../mcp-fleet/health.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { opsQueue, type ServerInfo } from '../queues/ops.js';
 import { redact } from '../security/redact.js';
-import { fleetOf, type AgentDefinition, type AgentDeps } from './index.js';
-import { workerAgent } from './worker-agent.js';
+import { fleetOf, type AgentDeps } from './agent.js';
+import { answers, defineAgent } from './worker-agent.js';
 
 /** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls. */
 
@@ -17,6 +19,18 @@ function handlers(deps: AgentDeps) {
     const found = fleet.members.find((m) => m.name === name);
     if (!found) throw new UnrecoverableError(`unknown member "${name}"`);
     return found;
+  };
+
+  /** Waits until a member just (re)started answers, or its start period runs out. */
+  const untilAnswering = async (target: Member, began: number) => {
+    const deadline = Date.now() + target.health.start_period;
+    let outcome = await checkHealth(health, target, fleet.backend, fleet.pool);
+    while (outcome.after.status !== 'healthy' && outcome.after.status !== 'down' && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, POLL_MS));
+      outcome = await checkHealth(health, target, fleet.backend, fleet.pool);
+    }
+    const healthy = outcome.after.status === 'healthy';
+    return { healthy, reason: healthy ? undefined : `${outcome.after.reason ?? outcome.after.status} after ${formatDuration(performance.now() - began)}` };
   };
 
   return {
@@ -35,22 +49,23 @@ function handlers(deps: AgentDeps) {
       const began = performance.now();
       const current = (await fleet.backend.list()).find((s) => s.name === name);
       if (!(current?.state === 'running' && (current.startedAt ?? 0) > requestedAt)) await fleet.backend.restart(name);
-      const deadline = Date.now() + target.health.start_period;
-      let outcome = await health.check(target, fleet.backend, fleet.pool);
-      while (outcome.after.status !== 'healthy' && outcome.after.status !== 'down' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        outcome = await health.check(target, fleet.backend, fleet.pool);
-      }
-      const durationMs = performance.now() - began;
+      const { healthy, reason } = await untilAnswering(target, began);
       const state = (await fleet.backend.list()).find((s) => s.name === name);
-      const healthy = outcome.after.status === 'healthy';
-      return {
-        member: name,
-        durationMs,
-        healthy,
-        reason: healthy ? undefined : `${outcome.after.reason ?? outcome.after.status} after ${formatDuration(durationMs)}`,
-        restarts: state?.restarts ?? 0,
-      };
+      return { member: name, durationMs: performance.now() - began, healthy, reason, restarts: state?.restarts ?? 0 };
+    },
+
+    async start({ member: name }: { member: string }) {
+      const target = member(name);
+      const began = performance.now();
+      await fleet.backend.start(name);
+      return { member: name, durationMs: performance.now() - began, ...(await untilAnswering(target, began)) };
+    },
+
+    async stop({ member: name }: { member: string }) {
+      member(name);
+      const began = performance.now();
+      await fleet.backend.stop(name);
+      return { member: name, durationMs: performance.now() - began };
     },
 
     async logs({ member: name, tail }: { member: string; tail: number }) {
@@ -100,12 +115,10 @@ function handlers(deps: AgentDeps) {
   };
 }
 
-export const opsAgent: AgentDefinition = {
+export const opsAgent = defineAgent({
   name: 'ops',
   description: 'answers status, restart, logs and servers requests against the fleet',
   needsFleet: true,
-  start(deps) {
-    // A short lock: if this process dies mid-job, another ops agent takes the job over within seconds, not half a minute.
-    return workerAgent('ops', deps.hub, opsQueue, handlers(deps), { concurrency: 16, log: deps.log.child('ops'), lockDurationMs: 5000 });
-  },
-};
+  // A short lock: if this process dies mid-job, another ops agent takes the job over within seconds, not half a minute.
+  work: (deps) => ({ queue: answers(opsQueue, handlers(deps), { concurrency: 16, log: deps.log, lockDurationMs: 5000 }) }),
+});

@@ -1,7 +1,6 @@
 import { describeOpportunity } from '../defi/describe.js';
-import { startHeartbeat } from './heartbeat.js';
-import type { AgentDefinition } from './index.js';
-import { defiKeys, lastScan } from './scanner.js';
+import { lastScan, takeDefiCounts } from '../state/defi-scan.js';
+import { defineAgent, repeat } from './worker-agent.js';
 
 /**
  * The reporter posts a digest to the findings channel every REPORT_INTERVAL: scans run, findings posted, trades
@@ -9,21 +8,18 @@ import { defiKeys, lastScan } from './scanner.js';
  * Side effects: reads and resets `<prefix>:defi:stats`; notify jobs.
  */
 
-export const reporterAgent: AgentDefinition = {
+export const reporterAgent = defineAgent({
   name: 'reporter',
   description: 'posts a periodic digest of findings and executions',
-  needsFleet: false,
-  start({ hub, log, notify, defi }) {
-    const heartbeat = startHeartbeat(hub, 'reporter');
+  work({ hub, log, notify, defi }, heartbeat) {
     const report = async () => {
       try {
-        const key = defiKeys(hub).stats;
-        const [[, stats]] = (await hub.client.multi().hgetall(key).del(key).exec()) as [[null, Record<string, string>]];
+        const counts = await takeDefiCounts(hub);
         const scan = await lastScan(hub);
         const best = scan?.opportunities[0];
         await notify.add('finding', {
           type: 'digest',
-          title: `DeFi digest: ${stats.scans ?? 0} scans, ${stats.posted ?? 0} findings posted, ${stats.executed ?? 0} executed`,
+          title: `DeFi digest: ${counts.scans} scans, ${counts.posted} findings posted, ${counts.executed} executed`,
           lines: [
             scan ? `latest scan: block ${scan.block}, ${scan.pools} pools, ${scan.cycles} cycles, ${scan.opportunities.length} opportunities` : 'no scan yet',
             ...(best ? [`best: ${describeOpportunity(best)}`] : []),
@@ -36,13 +32,6 @@ export const reporterAgent: AgentDefinition = {
         log.warn('digest failed', { error });
       }
     };
-    const timer = defi.missing() ? undefined : setInterval(() => void report(), defi.config.reportMs);
-    return {
-      ready: Promise.resolve(),
-      async stop() {
-        clearInterval(timer);
-        await heartbeat.stop();
-      },
-    };
+    return defi.missing() ? {} : repeat(() => defi.config.reportMs, report, log, { later: true });
   },
-};
+});

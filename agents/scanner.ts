@@ -1,13 +1,14 @@
 import { UnrecoverableError } from 'bullmq';
 import { formatUnits } from 'ethers';
-import { NOT_SIMULATED, type Engine, type ScanResult } from '../defi/engine.js';
+import { NOT_SIMULATED, type ScanResult } from '../defi/engine.js';
 import type { Opportunity } from '../defi/opportunity.js';
 import type { RedisHub } from '../redis/hub.js';
-import { defiQueue, executeQueue, type ScanSummary } from '../queues/defi.js';
-import { QueueClient, startWorker } from '../queues/typed-queue.js';
+import { defiQueue, executeQueue } from '../queues/defi.js';
+import { QueueClient } from '../queues/typed-queue.js';
+import { countDefi, lastScan, postedProfits, recordRpcFailure, recordScan, updatePosted, type ScanSummary } from '../state/defi-scan.js';
 import { metrics } from '../telemetry/metrics.js';
-import { startHeartbeat } from './heartbeat.js';
-import type { AgentDefinition } from './index.js';
+import { openEngine } from './defi-engine.js';
+import { answers, defineAgent, repeat } from './worker-agent.js';
 
 /**
  * The scanner watches the chain: on every new block it reads every watched pool, sizes the cycles, simulates the
@@ -20,21 +21,9 @@ import type { AgentDefinition } from './index.js';
 /** A re-post needs the net profit to grow by this much (per mille). */
 const GROWTH_PERMILLE = 1100n;
 
-export function summarize(scan: ScanResult): ScanSummary {
+function summarize(scan: ScanResult): ScanSummary {
   const { block, at, pools, cycles, unreadable, warnings, candidates, opportunities, rejected, timings } = scan;
   return { block, at, pools, cycles, unreadable, warnings, candidates, opportunities, rejected, totalMs: timings.totalMs };
-}
-
-export const defiKeys = (hub: RedisHub) => ({
-  lastScan: hub.key('defi', 'last-scan'),
-  posted: hub.key('defi', 'posted'),
-  rpc: hub.key('defi', 'rpc'),
-  stats: hub.key('defi', 'stats'),
-});
-
-export async function lastScan(hub: RedisHub): Promise<ScanSummary | null> {
-  const raw = await hub.client.get(defiKeys(hub).lastScan);
-  return raw ? (JSON.parse(raw) as ScanSummary) : null;
 }
 
 /**
@@ -42,16 +31,14 @@ export async function lastScan(hub: RedisHub): Promise<ScanSummary | null> {
  * only went unsimulated this block because others ranked higher, or they would be posted again when back on top.
  */
 async function toPost(hub: RedisHub, scan: ScanResult): Promise<Opportunity[]> {
-  const key = defiKeys(hub).posted;
-  const posted = await hub.client.hgetall(key);
+  const posted = await postedProfits(hub);
   const open = new Set([...scan.opportunities.map((o) => o.id), ...scan.rejected.filter((r) => r.reason === NOT_SIMULATED).map((r) => r.id)]);
   const closed = Object.keys(posted).filter((id) => !open.has(id));
-  if (closed.length) await hub.client.hdel(key, ...closed);
   const fresh = scan.opportunities.filter((o) => {
     const before = posted[o.id];
     return before === undefined || BigInt(o.netProfit) * 1000n >= BigInt(before) * GROWTH_PERMILLE;
   });
-  if (fresh.length) await hub.client.hset(key, Object.fromEntries(fresh.map((o) => [o.id, o.netProfit])));
+  await updatePosted(hub, closed, Object.fromEntries(fresh.map((o) => [o.id, o.netProfit])));
   return fresh;
 }
 
@@ -64,41 +51,28 @@ function observe(scan: ScanResult, posted: number) {
   if (best) metrics.simulatedProfit.set({ token: best.baseToken.symbol }, Number(formatUnits(best.netProfit, best.baseToken.decimals)));
 }
 
-export const scannerAgent: AgentDefinition = {
+export const scannerAgent = defineAgent({
   name: 'scanner',
   description: 'on every block: read pools, size cycles, simulate, post findings',
-  needsFleet: false,
-  start({ hub, log, notify, defi }) {
-    const heartbeat = startHeartbeat(hub, 'scanner');
-    const keys = defiKeys(hub);
+  work({ hub, log, notify, defi }, heartbeat) {
     const execute = new QueueClient(executeQueue, hub);
-    const engine = async (): Promise<Engine> => {
-      try {
-        return await defi.engine();
-      } catch (error) {
-        // Not configured, unknown tokens, RPC down: the user reads why; retrying the same job would not help.
-        throw new UnrecoverableError((error as Error).message);
-      }
-    };
     const record = async (scan: ScanResult) => {
       const summary = summarize(scan);
-      await hub.client.set(keys.lastScan, JSON.stringify(summary));
-      await hub.client.set(keys.rpc, JSON.stringify({ ok: true, block: scan.block, at: scan.at }));
+      await recordScan(hub, summary);
       return summary;
     };
 
-    const worker = startWorker(
+    const queue = answers(
       defiQueue,
-      hub,
       {
         async scan() {
-          return record(await (await engine()).scan());
+          return record(await (await openEngine(defi)).scan());
         },
         async opportunities() {
           return { scan: await lastScan(hub) };
         },
         async price({ base, quote }) {
-          const p = await (await engine()).prices(base, quote).catch((error: Error) => {
+          const p = await (await openEngine(defi)).prices(base, quote).catch((error: Error) => {
             throw new UnrecoverableError(error.message);
           });
           return {
@@ -112,7 +86,7 @@ export const scannerAgent: AgentDefinition = {
           };
         },
         async pools() {
-          const e = await engine();
+          const e = await openEngine(defi);
           const { block, pools } = await e.pools();
           return {
             block,
@@ -132,17 +106,9 @@ export const scannerAgent: AgentDefinition = {
       },
       { concurrency: 4, log },
     );
-    worker.on('completed', () => heartbeat.count('done'));
-    worker.on('failed', () => heartbeat.count('failed'));
 
-    let stopped = false;
-    let timer: NodeJS.Timeout | undefined;
     let lastBlock = -1;
     let lastError: string | undefined;
-    let running: Promise<void> | undefined;
-    let markReady: () => void = () => {};
-    const ready = new Promise<void>((resolve) => (markReady = resolve));
-
     const tick = async () => {
       try {
         const e = await defi.engine();
@@ -154,8 +120,8 @@ export const scannerAgent: AgentDefinition = {
           const fresh = await toPost(hub, scan);
           observe(scan, fresh.length);
           for (const opportunity of fresh) await notify.add('finding', { type: 'opportunity', opportunity, at: Date.now() });
-          await hub.client.hincrby(keys.stats, 'scans', 1);
-          if (fresh.length) await hub.client.hincrby(keys.stats, 'posted', fresh.length);
+          await countDefi(hub, 'scans');
+          if (fresh.length) await countDefi(hub, 'posted', fresh.length);
           const auto = defi.config.executor ? fresh.filter((o) => o.risk.ok && autoExecutes(defi.config.autoExecute, o)) : [];
           for (const o of auto) await execute.add('run', { id: o.id, requestedBy: 'auto-execute', auto: true });
           heartbeat.count('done');
@@ -168,32 +134,21 @@ export const scannerAgent: AgentDefinition = {
         if (message !== lastError) log.warn('scan failed; retrying', { error: message });
         lastError = message;
         heartbeat.count('failed');
-        await hub.client.set(keys.rpc, JSON.stringify({ ok: false, error: message, at: Date.now() })).catch(() => {});
-      } finally {
-        markReady();
-        if (!stopped) timer = setTimeout(() => (running = tick()), defi.config.pollMs);
+        await recordRpcFailure(hub, message).catch(() => {});
       }
     };
-    if (defi.missing()) {
-      log.info(defi.missing()!);
-      markReady();
-    } else {
-      running = tick();
-    }
-
+    if (defi.missing()) log.info(defi.missing()!);
+    const watching = defi.missing() ? undefined : repeat(() => defi.config.pollMs, tick, log);
     return {
-      ready: Promise.all([ready, worker.waitUntilReady()]).then(() => undefined),
+      queue,
+      ready: watching?.ready,
       async stop() {
-        stopped = true;
-        clearTimeout(timer);
-        await running;
-        await worker.close();
+        await watching?.stop();
         await execute.close();
-        await heartbeat.stop();
       },
     };
   },
-};
+});
 
 export function autoExecutes(pairs: readonly string[], o: Opportunity): boolean {
   const name = o.pair.join('/').toUpperCase();

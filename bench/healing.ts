@@ -1,8 +1,8 @@
 import Docker from 'dockerode';
-import { HealState } from '../agents/heal-state.js';
+import { HealState } from '../state/heal-state.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { LABELS } from '../mcp-fleet/backends/docker.js';
-import { HealthStore } from '../mcp-fleet/health.js';
+import { HealthStore } from '../state/health.js';
 import { MemberSchema, type FleetBackendKind } from '../config/manifest.js';
 import { freePort } from '../mcp-fleet/ports.js';
 import { HEALTHZ } from '../tests/support/backends.js';

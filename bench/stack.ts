@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { AGENTS, type FleetHost } from '../agents/index.js';
+import type { FleetHost } from '../agents/agent.js';
+import { AGENTS } from '../agents/index.js';
 import { openBot, openFleet, openRedis, openShared, settle, startAgents, startDiscord, type Bot, type Shared } from '../bot/roots.js';
 import { Stack } from '../bot/stack.js';
 import { loadConfig, type Config } from '../config/index.js';

@@ -39,10 +39,13 @@ const program = new Program('fleetbot').description('ChatOps for a fleet of MCP 
 /** Everything in one process, with the console chat: `up`, and `devnet` once its chain is ready. */
 /** Everything in one process (`up`, `devnet`): Redis, the fleet, every agent, and Discord or the console chat. */
 async function runEverything(config: Config, stack: Stack, banner = ''): Promise<void> {
+  for (const note of config.notes) process.stderr.write(`fleetbot: ${note}\n`);
   const roots = await import('./roots.js');
   const { AGENTS } = await import('../agents/index.js');
   const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: true }));
   const fleet = await roots.openFleet(stack, config, shared.hub);
+  // `fleetbot status` and friends, run from this folder, find this fleet here while it runs.
+  (await import('./remote.js')).publishFleet(stack, config.home, shared.hub.url, shared.hub.prefix);
   const agents = roots.startAgents(stack, AGENTS.map((a) => a.name), config, shared, fleet);
   const bot = await roots.openBot(stack, config, shared);
   const dashboard = await roots.startDashboardFor(stack, config, shared, bot);
@@ -118,6 +121,7 @@ program
     const config = loadConfig();
     const log = createLogger({ level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
+      for (const note of config.notes) log.info(note);
       const roots = await import('./roots.js');
       const shared = roots.openShared(stack, await roots.openRedis(stack, config, { embedded: false }));
       const bot = await roots.openBot(stack, config, shared);
@@ -165,7 +169,7 @@ program
     process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
       // Only what the check needs: it runs every few seconds in each agent's container.
       const { RedisHub } = await import('../redis/hub.js');
-      const { listAgents } = await import('../agents/heartbeat.js');
+      const { listAgents } = await import('../state/heartbeats.js');
       if (!config.redis.url) throw new Error('set REDIS_URL: the heartbeats are in Redis');
       const hub = new RedisHub(config.redis.url, config.redis.prefix);
       stack.defer('redis', () => hub.close());
@@ -209,6 +213,73 @@ program
       }
     });
   });
+
+/**
+ * One request against a running fleet (`fleetbot status`, `restart`, …): the same dispatcher, permission check and
+ * audit as the console; exit 0 on success, 1 when the request failed or was refused, 2 when no fleet answers.
+ */
+async function remote(line: string, options: { json?: boolean }, follow?: { member: string; count: number }): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel ?? 'warn' });
+  const stack = new Stack(log);
+  const { EXIT, NoFleetError, followLogs, runRemote } = await import('./remote.js');
+  const stop = () => void stack.stop().then(() => process.exit(EXIT.ok));
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+  try {
+    process.exitCode = follow ? await followLogs(stack, config, follow.member, follow.count, options) : await runRemote(stack, config, line, options);
+  } catch (error) {
+    process.stderr.write(`fleetbot: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof NoFleetError ? EXIT.noFleet : EXIT.failed;
+  } finally {
+    await stack.stop();
+  }
+}
+
+const quoted = (words: string[]) => words.map((w) => (/[\s"']/.test(w) ? JSON.stringify(w) : w)).join(' ');
+
+program
+  .command('status')
+  .description('the fleet (or one member) as /status shows it, from a running fleet')
+  .argument('[member]')
+  .option('--json', 'print the reply as JSON')
+  .action((member: string | undefined, o: { json?: boolean }) => remote(quoted(['/status', ...(member ? [member] : [])]), o));
+
+program
+  .command('logs')
+  .description("a member's last log lines (redacted); -f follows new lines as they are written")
+  .argument('<member>')
+  .option('-n, --lines <n>', 'how many lines', (v) => Number.parseInt(v, 10), 50)
+  .option('-f, --follow', 'keep printing new lines until interrupted')
+  .option('--json', 'print JSON (one object per line with -f)')
+  .action((member: string, o: { lines: number; follow?: boolean; json?: boolean }) =>
+    remote(quoted(['/logs', member, String(o.lines)]), o, o.follow ? { member, count: o.lines } : undefined),
+  );
+
+for (const verb of ['restart', 'start', 'stop'] as const) {
+  program
+    .command(verb)
+    .description(`${verb} a fleet member (or an agent fleetbot runs) and wait for the outcome`)
+    .argument('<member>')
+    .option('--json', 'print the reply as JSON')
+    .action((member: string, o: { json?: boolean }) => remote(quoted([`/${verb}`, member]), o));
+}
+
+program
+  .command('exec')
+  .description('run one MCP tool on a member, on every member with a tag (tag:defi), or on all')
+  .argument('<target>')
+  .argument('<tool>')
+  .argument('[args]', 'the tool arguments as a JSON object')
+  .option('--json', 'print the reply as JSON')
+  .action((target: string, tool: string, args: string | undefined, o: { json?: boolean }) => remote(quoted(['/execute', target, tool, ...(args ? [args] : [])]), o));
+
+program
+  .command('alert')
+  .description('send a test alert through the real alert path (grouping, channels, resolved notice)')
+  .argument('<severity>', 'info, warning or critical')
+  .argument('[message...]')
+  .option('--json', 'print the reply as JSON')
+  .action((severity: string, message: string[], o: { json?: boolean }) => remote(quoted(['/alert', severity, ...(message.length ? [message.join(' ')] : [])]), o));
 
 program.parseAsync().then(
   // Everything was stopped in order; exit now rather than wait on a handle some library forgot to unref.

@@ -8,7 +8,7 @@ import { shown } from './suggest.js';
  */
 
 /** Discord's message limit; nothing longer is a sensible request. */
-export const MAX_REQUEST_CHARS = 2000;
+const MAX_REQUEST_CHARS = 2000;
 
 export function tokenize(text: string): string[] {
   const tokens: string[] = [];
@@ -55,6 +55,9 @@ function coerce(spec: ArgSpec, word: string): unknown {
   }
 }
 
+/** Words that name the kind of member that follows (`server price-feed`, `agent healer`). */
+const KIND_WORDS = new Set(['server', 'agent', 'member']);
+
 /** Binds argument words to the command's arguments; types are checked here, ranges by the schema. */
 export function bindWords(command: Pick<Command, 'name' | 'args'>, words: string[]): Record<string, unknown> {
   const specs = argSpecs(command);
@@ -67,6 +70,8 @@ export function bindWords(command: Pick<Command, 'name' | 'args'>, words: string
     else positional.push(word);
   }
   const free = specs.filter((s) => !(s.name in values));
+  // The seeds' form `!restart server execution`: a kind word before a member names what it is, and is accepted.
+  if (free[0]?.complete === 'member' && positional.length > free.length && KIND_WORDS.has(positional[0]!.toLowerCase())) positional.shift();
   if (positional.length > free.length) {
     throw new OpsError('bad-argument', `too many arguments — usage: ${usage(command)}`);
   }

@@ -16,7 +16,7 @@ const e18 = 10n ** 18n;
 const usdc = (n: bigint) => n * 10n ** 6n;
 
 /** Gaps worth trading (WETH/USDC, WETH/LINK, V2 and V3), one too small to cover fees (WETH/DAI), and a triangle through USDC/DAI. */
-export const DEVNET: DevnetSpec = {
+const DEVNET: DevnetSpec = {
   tokens: [
     { symbol: 'USDC', decimals: 6 },
     { symbol: 'DAI', decimals: 18 },

@@ -16,7 +16,8 @@ import {
   type Telemetry,
   type ToolTrust,
 } from '../commands/index.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
+import type { AgentInfo } from '../state/heartbeats.js';
+import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
 import type { AuditLog } from '../security/audit.js';
@@ -59,6 +60,8 @@ export interface PendingConfirmation {
   /** The model proposed it: nobody typed this change. */
   proposed: boolean;
   reason?: string;
+  /** What else it will affect (dependents of a member being stopped). */
+  warning?: string;
   /** The permission whoever confirms needs. */
   mayAnswer: Permission;
   expiresAt: number;
@@ -82,6 +85,7 @@ export interface DispatcherDeps {
   commands: Command[];
   members: Member[];
   ops: OpsClient;
+  notify: NotifyClient;
   defi: DefiClients;
   audit: AuditLog;
   agents(): Promise<AgentInfo[]>;
@@ -118,6 +122,10 @@ export class Dispatcher {
     };
   }
 
+  private get trust() {
+    return this.deps.toolTrust && { toolTrust: this.deps.toolTrust, fleet: this.fleet };
+  }
+
   get commands(): readonly Command[] {
     return this.deps.commands;
   }
@@ -147,8 +155,9 @@ export class Dispatcher {
   async prepare(request: CommandRequest): Promise<Outcome> {
     const checked = await this.check(request);
     if (!checked.ok) return { kind: 'refused', reply: checked.reply };
-    if (needsConfirmation(checked.command, checked.needed, request.origin)) {
-      return { kind: 'confirm', confirmation: await this.ask({ ...request, args: checked.args }, checked) };
+    const warning = checked.command.warn?.(checked.args as never, this.fleet);
+    if (needsConfirmation(checked.command, checked.needed, request.origin, warning)) {
+      return { kind: 'confirm', confirmation: await this.ask({ ...request, args: checked.args }, checked, warning) };
     }
     return { kind: 'ready', run: () => this.run(request, checked) };
   }
@@ -193,7 +202,13 @@ export class Dispatcher {
       metrics.commands.inc({ command: command.name, outcome: 'limited', via: request.caller.via });
       return { ok: false, reply: limited };
     }
-    const needed = await neededPermission(command, args, this.deps.toolTrust);
+    let needed: Permission;
+    try {
+      needed = await neededPermission(command, args, this.trust);
+    } catch (error) {
+      count('invalid');
+      return { ok: false, reply: this.errorReply(command.name, error) };
+    }
     const permission = hasPermission(request.caller, needed);
     if (!permission.ok) {
       count('denied');
@@ -221,7 +236,7 @@ export class Dispatcher {
     return take.ok ? undefined : fail(slowDown(limiter, what, take.retryInMs));
   }
 
-  private async ask(request: CommandRequest, checked: Extract<Checked, { ok: true }>): Promise<PendingConfirmation> {
+  private async ask(request: CommandRequest, checked: Extract<Checked, { ok: true }>, warning?: string): Promise<PendingConfirmation> {
     const id = await this.deps.confirmations.create(request);
     const { caller } = request;
     return {
@@ -230,6 +245,7 @@ export class Dispatcher {
       askedBy: { id: caller.id, name: caller.name },
       proposed: request.origin === 'model' && request.ownWords !== true,
       reason: request.reason,
+      warning,
       mayAnswer: checked.needed,
       expiresAt: Date.now() + CONFIRM_TTL_MS,
     };
@@ -262,7 +278,7 @@ export class Dispatcher {
     const request: CommandRequest = { ...pending.request, caller: presser };
     if (action === 'cancel') {
       const command = this.command(request.command);
-      const mayCancel = presser.id === asker.id || (!!command && hasPermission(presser, await neededPermission(command, request.args, this.deps.toolTrust)).ok);
+      const mayCancel = presser.id === asker.id || (!!command && hasPermission(presser, await neededPermission(command, request.args, this.trust).catch(() => command.permission)).ok);
       if (!mayCancel) return { kind: 'refused', reply: fail('only the one who asked, or someone allowed to do it, can cancel') };
       return (await confirmations.take(id)) ? { kind: 'cancelled' } : { kind: 'already-answered' };
     }
@@ -279,6 +295,7 @@ export class Dispatcher {
       channel: request.channel,
       fleet: this.fleet,
       ops: this.deps.ops,
+      notify: this.deps.notify,
       defi: this.deps.defi,
       timeoutMs: this.deps.timeoutMs,
       commands: this.deps.commands,
@@ -338,7 +355,7 @@ export class Dispatcher {
 /** How a confirmation reads in plain text (the console, the chat's answer, a script). */
 export function confirmationText(c: PendingConfirmation): string {
   const who = c.proposed ? `proposed by the assistant while answering ${c.askedBy.name} — nobody typed this change` : `asked by ${c.askedBy.name}`;
-  return [`${who} — this changes the fleet, so it waits for a yes`, c.reason && `why: ${c.reason}`].filter(Boolean).join('\n');
+  return [`${who} — this changes the fleet, so it waits for a yes`, c.warning && `note: ${c.warning}`, c.reason && `why: ${c.reason}`].filter(Boolean).join('\n');
 }
 
 /** An outcome as one reply, for surfaces that show just text. */

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { defiRuntime } from '../agents/defi-runtime.js';
-import { HealState } from '../agents/heal-state.js';
+import { defiRuntime } from '../defi/runtime.js';
+import { HealState } from '../state/heal-state.js';
 import { autoExecutes } from '../agents/scanner.js';
-import { listAgents } from '../agents/heartbeat.js';
-import { AGENTS, type AgentDeps, type FleetHost, type RunningAgent } from '../agents/index.js';
+import { listAgents } from '../state/heartbeats.js';
+import type { AgentDeps, FleetHost, RunningAgent } from '../agents/agent.js';
+import { AGENTS } from '../agents/index.js';
 import { loadCommands } from '../commands/index.js';
 import type { DefiClients } from '../commands/index.js';
 import { notifyRoutes, type Config, type EnvConfig } from '../config/index.js';
 import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import { ProcessBackend } from '../mcp-fleet/backends/process.js';
-import { HealthStore } from '../mcp-fleet/health.js';
+import { HealthStore } from '../state/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
 import { RedisHub } from '../redis/hub.js';
 import { startEmbeddedRedis } from '../mcp-fleet/embedded-redis.js';
@@ -142,6 +143,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     commands: await loadCommands(),
     members: config.manifest.members,
     ops: shared.ops,
+    notify: shared.notify,
     defi: shared.defi,
     audit: shared.audit,
     agents: () => listAgents(shared.hub),
@@ -179,7 +181,7 @@ export function startNotifier(stack: Stack, config: Config, bot: Bot, shared: Sh
     execute: config.defi.executor
       ? {
           // Proposed by the scanner; whoever confirms needs the operate permission, checked and audited then.
-          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'execute', args: { id: o.id, check: false } }),
+          propose: (o) => bot.dispatcher.propose({ caller: { id: 'scanner', name: 'scanner', permission: 'operate', via: 'scanner' }, channel: findings, command: 'trade', args: { id: o.id, check: false } }),
           automatic: (o) => autoExecutes(config.defi.autoExecute, o),
         }
       : undefined,

@@ -13,7 +13,7 @@ import type { Logger } from '../telemetry/logger.js';
 const CACHE_MS = 30_000;
 
 /** fleetbot's own servers: `fleetbot serve X` on processes, `serve X` after the fleetbot image's entrypoint. */
-export function isFirstParty(member: Member): boolean {
+function isFirstParty(member: Member): boolean {
   const [first, second] = member.command ?? [];
   return (first === 'fleetbot' && second === 'serve') || (member.image !== undefined && first === 'serve');
 }

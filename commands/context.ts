@@ -1,9 +1,9 @@
-import type { HealStatus } from '../agents/heal-state.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
 import type { Member } from '../config/manifest.js';
-import type { MemberStatus } from '../mcp-fleet/status.js';
 import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
 import type { AuditEntry } from '../security/audit.js';
+import type { MemberStatus } from '../state/fleet-status.js';
+import type { HealStatus } from '../state/heal-state.js';
+import type { AgentInfo } from '../state/heartbeats.js';
 import type { Silence } from '../state/silences.js';
 import type { SeriesName } from '../telemetry/history.js';
 

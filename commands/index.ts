@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { PermissionSchema, type Caller, type Permission } from '../security/permissions.js';
-import type { AgentInfo } from '../agents/heartbeat.js';
+import type { AgentInfo } from '../state/heartbeats.js';
+import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { DefiClients, FleetDirectory, HealerControl, Silences, Telemetry } from './context.js';
 
@@ -44,6 +45,8 @@ export interface CommandContext {
   channel: string;
   fleet: FleetDirectory;
   ops: OpsClient;
+  /** The notify queue: what the notifier posts to the channels. */
+  notify: NotifyClient;
   /** The DeFi agents: scanner (`defi`), risk, executor. */
   defi: DefiClients;
   /** How long to wait for a job's result. */
@@ -67,19 +70,25 @@ export interface Command<A extends z.ZodObject = z.ZodObject> {
   readOnly?(args: z.output<A>): boolean;
   /** Disrupts the fleet (restart, trade): typed on a shared channel, it asks for a confirmation first. */
   destructive?: boolean;
-  /** For a command that runs one MCP tool (`/call`): which one, so the permission is the tool's, as the fleet trusts it. */
-  tool?(args: z.output<A>): { server: string; tool: string };
+  /** For a command that runs MCP tools (`/execute`): which, so the permission is the most any of them needs, as the fleet trusts them. */
+  tools?(args: z.output<A>, fleet: FleetDirectory): { server: string; tool: string }[];
+  /** A consequence worth a second look (a stop others depend on): when it says one, the request asks wherever it was typed. */
+  warn?(args: z.output<A>, fleet: FleetDirectory): string | undefined;
   run(ctx: CommandContext, args: z.output<A>): Promise<Reply>;
 }
 
 /** How much the fleet trusts one MCP tool: the permission a call of it needs. */
 export type ToolTrust = (server: string, tool: string) => Promise<Permission>;
 
-/** The permission this invocation needs. */
-export async function neededPermission(command: Command, args: Record<string, unknown>, toolTrust?: ToolTrust): Promise<Permission> {
+const RANK = { read: 0, operate: 1, admin: 2 } as const satisfies Record<Permission, number>;
+
+/** The permission this invocation needs (a command that runs tools: the most any of them needs; none: read). */
+export async function neededPermission(command: Command, args: Record<string, unknown>, trust?: { toolTrust: ToolTrust; fleet: FleetDirectory }): Promise<Permission> {
   if (command.readOnly?.(args as never)) return 'read';
-  const target = command.tool?.(args as never);
-  if (target && toolTrust) return toolTrust(target.server, target.tool);
+  if (command.tools && trust) {
+    const levels = await Promise.all(command.tools(args as never, trust.fleet).map((t) => trust.toolTrust(t.server, t.tool)));
+    return levels.reduce<Permission>((most, level) => (RANK[level] > RANK[most] ? level : most), 'read');
+  }
   return command.permission;
 }
 
@@ -92,8 +101,9 @@ export async function neededPermission(command: Command, args: Record<string, un
 export type Origin = 'console' | 'shared' | 'model';
 
 /** The one confirmation rule. `needed` is the permission this invocation needs (a read never asks). */
-export function needsConfirmation(command: Pick<Command, 'destructive'>, needed: Permission, origin: Origin): boolean {
+export function needsConfirmation(command: Pick<Command, 'destructive'>, needed: Permission, origin: Origin, warning?: string): boolean {
   if (needed === 'read') return false;
+  if (warning) return true;
   if (origin === 'model') return true;
   if (origin === 'shared') return command.destructive === true;
   return false;
@@ -112,7 +122,8 @@ const CommandShape = z.object({
   permission: PermissionSchema,
   readOnly: z.custom<Command['readOnly']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   destructive: z.boolean().optional(),
-  tool: z.custom<Command['tool']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
+  warn: z.custom<Command['warn']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
+  tools: z.custom<Command['tools']>((v) => v === undefined || typeof v === 'function', 'a function').optional(),
   run: z.custom<Command['run']>((v) => typeof v === 'function', 'a function'),
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatAmount } from '../defi/describe.js';
-import type { ScanSummary } from '../queues/defi.js';
+import type { ScanSummary } from '../state/defi-scan.js';
 import type { Command, Reply } from './index.js';
 
 const args = z.object({});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatDuration } from '../config/duration.js';
-import type { MemberStatus } from '../mcp-fleet/status.js';
+import type { MemberStatus } from '../state/fleet-status.js';
 import { MemberArg, type Command, type Tone } from './index.js';
 
 const args = z.object({

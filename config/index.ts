@@ -55,7 +55,7 @@ const DashboardTokenSchema = z.string().min(16, 'at least 16 characters');
 
 export type DockerConnection = { socketPath: string } | { host: string; port: number; protocol: 'http' };
 
-export const EnvSchema = z.object({
+const EnvSchema = z.object({
   REDIS_URL: optionalUrl.describe('Redis for queues and state; unset: `fleetbot up` runs its own redis-server'),
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').default('fleetbot'),
   FLEET_FILE: z.string().default('fleet.yaml'),
@@ -81,6 +81,8 @@ export const EnvSchema = z.object({
   DISCORD_FINDINGS_CHANNEL: optionalId,
   DISCORD_HEALING_CHANNEL: optionalId,
   DISCORD_AUDIT_CHANNEL: optionalId,
+  DISCORD_METRICS_CHANNEL: optionalId.describe('a periodic digest of the fleet\'s figures and charts'),
+  DISCORD_LOGS_CHANNEL: optionalId.describe('the last log lines of a member that died, as a file'),
   DISCORD_CRITICAL_ROLE: optionalId.describe('role mentioned on critical alerts'),
   NOTIFY_GROUP_WAIT: DurationSchema.default(2000).describe('notifications arriving within this window go out as one message'),
   NOTIFY_CONSOLE: z
@@ -154,7 +156,7 @@ export interface DefiConfig {
   autoExecute: string[];
 }
 
-export const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit'] as const;
+const NOTIFY_KINDS = ['alert', 'finding', 'healing', 'audit', 'metrics', 'logs'] as const;
 export type NotifyKind = (typeof NOTIFY_KINDS)[number];
 
 /** Which kind of notice goes to which destination of which sink (like Botkube's bindings). */
@@ -190,6 +192,8 @@ export interface ChatConfig {
 }
 
 export interface EnvConfig {
+  /** Lines worth saying at start-up (an alias read as its preferred name). */
+  notes: string[];
   redis: { url?: string; prefix: string };
   home: string;
   rpcUrl?: string;
@@ -224,7 +228,37 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string[] } {
+/** Names other ChatOps bots use for the same settings (the seeds'): read as fleetbot's own, with a word at start-up. */
+const ALIASES = {
+  DISCORD_BOT_TOKEN: 'DISCORD_TOKEN',
+  DISCORD_ALERTS_CHANNEL_ID: 'DISCORD_ALERTS_CHANNEL',
+  DISCORD_METRICS_CHANNEL_ID: 'DISCORD_METRICS_CHANNEL',
+  DISCORD_LOGS_CHANNEL_ID: 'DISCORD_LOGS_CHANNEL',
+} as const;
+
+/** The environment with aliases read as their preferred names; one note per alias used, a problem when both disagree. */
+function resolveAliases(env: Env): { env: Env; notes: string[]; problems: string[] } {
+  const resolved: Record<string, string | undefined> = { ...env };
+  const notes: string[] = [];
+  const problems: string[] = [];
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    const value = env[alias];
+    if (value === undefined || value === '') continue;
+    if (env[name] !== undefined && env[name] !== '' && env[name] !== value) {
+      problems.push(`environment ${alias} and ${name} are both set, to different values: keep ${name} (the preferred name)`);
+      continue;
+    }
+    resolved[name] = value;
+    delete resolved[alias];
+    notes.push(`${alias} is read as ${name}, the name fleetbot prefers`);
+  }
+  return { env: resolved, notes, problems };
+}
+
+function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string[] } {
+  const aliases = resolveAliases(raw);
+  if (aliases.problems.length) return { problems: aliases.problems };
+  const env = aliases.env;
   const result = EnvSchema.safeParse(env);
   if (!result.success) {
     return { problems: result.error.issues.map((issue) => `environment ${issue.path.join('.')}: ${issue.message}`) };
@@ -238,6 +272,7 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
   return {
     problems: [],
     config: {
+      notes: aliases.notes,
       redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
       home: path.resolve(cwd, e.FLEETBOT_HOME),
       rpcUrl: e.RPC_URL,
@@ -275,6 +310,8 @@ function parseEnv(env: Env, cwd: string): { config?: EnvConfig; problems: string
               finding: e.DISCORD_FINDINGS_CHANNEL,
               healing: e.DISCORD_HEALING_CHANNEL,
               audit: e.DISCORD_AUDIT_CHANNEL,
+              metrics: e.DISCORD_METRICS_CHANNEL,
+              logs: e.DISCORD_LOGS_CHANNEL,
             },
             criticalRole: e.DISCORD_CRITICAL_ROLE,
             chatChannels: e.DISCORD_CHAT_CHANNELS,

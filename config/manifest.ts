@@ -11,7 +11,7 @@ export const MemberNameSchema = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,39}$/, 'use lower-case letters, digits and dashes (at most 40), starting with a letter');
 
-export const HealthSchema = z
+const HealthSchema = z
   .object({
     interval: DurationSchema.default(5000).describe('time between two checks'),
     timeout: DurationSchema.default(2000).describe('a check slower than this fails'),
@@ -27,7 +27,7 @@ export const HealthSchema = z
   })
   .strict();
 
-export const RestartPolicySchema = z
+const RestartPolicySchema = z
   .object({
     policy: z.enum(['no', 'on-failure', 'always']).default('on-failure'),
     max_restarts: z.number().int().min(0).default(5).describe('automatic restarts allowed per window'),

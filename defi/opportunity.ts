@@ -9,7 +9,7 @@ import { z } from 'zod';
 const Amount = z.string().regex(/^-?\d+$/, 'an integer in the smallest unit');
 
 export const OpportunitySchema = z.object({
-  id: z.string().describe('Stable id of the cycle (its pools in order); /execute takes it'),
+  id: z.string().describe('Stable id of the cycle (its pools in order); /trade takes it'),
   block: z.number().int().describe('Block the reserves were read at and the simulation ran against'),
   at: z.number().describe('When it was found (epoch ms)'),
   pair: z.tuple([z.string(), z.string()]).describe('The traded pair: base and token, or the middle pair of a three-pool cycle'),

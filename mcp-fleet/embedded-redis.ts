@@ -11,7 +11,7 @@ import type { Logger } from '../telemetry/logger.js';
  * Side effects: spawns redis-server, writes under `<home>/redis`, may stop a redis-server left behind by a crashed run.
  */
 
-export const NO_REDIS_MESSAGE =
+const NO_REDIS_MESSAGE =
   'fleetbot needs Redis and found no redis-server on PATH. Install it (Debian/Ubuntu: sudo apt-get install -y redis-server; ' +
   'macOS: brew install redis) or point REDIS_URL at a running Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).';
 

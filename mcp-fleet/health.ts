@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import type { RedisHub } from '../redis/hub.js';
+import type { DownExit, Health, HealthStatus, HealthStore } from '../state/health.js';
 import type { FleetBackend, HealthCheck, MemberState } from './backends/index.js';
 import type { Member } from '../config/manifest.js';
 import type { McpPool } from './pool.js';
@@ -7,28 +6,9 @@ import type { McpPool } from './pool.js';
 /**
  * Member health: one probe (is the process up; then its own health check where it has one — a container HEALTHCHECK,
  * which already applied its thresholds, and whose verdict stands — else does its MCP server answer ping in time) and
- * the thresholds of fleet.yaml turning pings into a state. The state lives in Redis so any process can read it and a restarted
- * health agent carries on where the last one was.
- * Side effects: HealthStore reads and writes the `<prefix>:health` hash.
+ * the thresholds of fleet.yaml turning pings into a state, kept in the HealthStore (state/health.ts).
+ * Side effects: MCP pings and health-tool calls; checkHealth writes the HealthStore.
  */
-
-export const HealthStatusSchema = z.enum(['starting', 'healthy', 'unhealthy', 'down']);
-export type HealthStatus = z.infer<typeof HealthStatusSchema>;
-
-export const HealthSchema = z.object({
-  status: HealthStatusSchema,
-  /** When the member entered this status. */
-  since: z.number(),
-  checkedAt: z.number(),
-  /** Consecutive failed probes. */
-  failures: z.number().int(),
-  latencyMs: z.number().optional(),
-  reason: z.string().optional(),
-  /** For a member that is down: how its process ended, and whether it was stopped on purpose. */
-  exit: z.object({ code: z.number().nullable(), signal: z.string().nullable(), crashed: z.boolean() }).optional(),
-});
-export type Health = z.infer<typeof HealthSchema>;
-export type DownExit = NonNullable<Health['exit']>;
 
 export type Probe =
   | { running: false; reason: string; exit: DownExit }
@@ -40,6 +20,7 @@ export type Probe =
 export function describeExit(state: MemberState): string {
   const exit = state.lastExit;
   if (state.state === 'stopped' || !exit) return 'stopped';
+  if (exit.oomKilled) return `killed for using more memory than its limit (out of memory, exit code ${exit.code})`;
   if (exit.error) return `failed to start: ${exit.error}`;
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
@@ -47,7 +28,8 @@ export function describeExit(state: MemberState): string {
 /** One check of one member: its own health check where it has one, else MCP ping for an MCP server. */
 export async function probe(member: Member, state: MemberState, pool: McpPool): Promise<Probe> {
   if (state.state !== 'running' || state.startedAt === undefined) {
-    const exit = { code: state.lastExit?.code ?? null, signal: state.lastExit?.signal ?? null, crashed: state.state === 'exited' };
+    const last = state.lastExit;
+    const exit = { code: last?.code ?? null, signal: last?.signal ?? null, crashed: state.state === 'exited', ranMs: last?.ranMs, oomKilled: last?.oomKilled };
     return { running: false, reason: describeExit(state), exit };
   }
   const startedAt = state.startedAt;
@@ -105,40 +87,12 @@ export function nextHealth(last: Health | undefined, result: Probe, member: Memb
   return enter(stay, { failures, reason: result.reason });
 }
 
-export class HealthStore {
-  constructor(private readonly hub: RedisHub) {}
-
-  private get key() {
-    return this.hub.key('health');
-  }
-
-  async all(): Promise<Record<string, Health>> {
-    const raw = await this.hub.client.hgetall(this.key);
-    const out: Record<string, Health> = {};
-    for (const [name, json] of Object.entries(raw)) {
-      const parsed = HealthSchema.safeParse(JSON.parse(json));
-      if (parsed.success) out[name] = parsed.data;
-    }
-    return out;
-  }
-
-  async get(name: string): Promise<Health | undefined> {
-    const json = await this.hub.client.hget(this.key, name);
-    const parsed = json ? HealthSchema.safeParse(JSON.parse(json)) : undefined;
-    return parsed?.success ? parsed.data : undefined;
-  }
-
-  async put(name: string, health: Health): Promise<void> {
-    await this.hub.client.hset(this.key, name, JSON.stringify(health));
-  }
-
-  /** Probes a member and records the outcome; returns the previous and the new health. */
-  async check(member: Member, backend: FleetBackend, pool: McpPool): Promise<{ before?: Health; after: Health }> {
-    const state = (await backend.list()).find((s) => s.name === member.name);
-    const result: Probe = state ? await probe(member, state, pool) : { running: false, reason: 'not found', exit: { code: null, signal: null, crashed: false } };
-    const before = await this.get(member.name);
-    const after = nextHealth(before, result, member, Date.now());
-    await this.put(member.name, after);
-    return { before, after };
-  }
+/** Probes a member and records the outcome in the store; returns the previous and the new health. */
+export async function checkHealth(store: HealthStore, member: Member, backend: FleetBackend, pool: McpPool): Promise<{ before?: Health; after: Health }> {
+  const state = (await backend.list()).find((s) => s.name === member.name);
+  const result: Probe = state ? await probe(member, state, pool) : { running: false, reason: 'not found', exit: { code: null, signal: null, crashed: false } };
+  const before = await store.get(member.name);
+  const after = nextHealth(before, result, member, Date.now());
+  await store.put(member.name, after);
+  return { before, after };
 }

@@ -26,7 +26,7 @@ interface Connection {
   tools?: Tool[];
 }
 
-export class McpUnavailableError extends Error {}
+class McpUnavailableError extends Error {}
 
 export class McpPool {
   private readonly connections = new Map<string, Promise<Connection>>();

@@ -1,28 +1,11 @@
-import { z } from 'zod';
+import type { MemberStatus } from '../state/fleet-status.js';
+import type { Health } from '../state/health.js';
 import type { MemberState } from './backends/index.js';
-import { describeExit, HealthStatusSchema, type Health } from './health.js';
+import { describeExit } from './health.js';
 import type { Member } from '../config/manifest.js';
 
-/** What `/status`, the monitoring MCP server and the dashboard show for one member: run state and health together. */
-export const MemberStatusSchema = z.object({
-  name: z.string(),
-  description: z.string(),
-  kind: z.enum(['mcp', 'agent']),
-  transport: z.enum(['stdio', 'http']),
-  state: z.enum(['running', 'stopped', 'exited']),
-  health: HealthStatusSchema,
-  /** Why it is not healthy, or how it last exited. */
-  reason: z.string().optional(),
-  pid: z.number().optional(),
-  uptimeMs: z.number().optional(),
-  restarts: z.number().int(),
-  exitCode: z.number().nullable().optional(),
-  pingMs: z.number().optional(),
-  tags: z.array(z.string()),
-});
-export type MemberStatus = z.infer<typeof MemberStatusSchema>;
-
-export function memberStatus(member: Member, state: MemberState | undefined, health: Health | undefined, now: number): MemberStatus {
+/** A member's status from what the backend and the health store say (the snapshot's schema: state/fleet-status.ts). */
+function memberStatus(member: Member, state: MemberState | undefined, health: Health | undefined, now: number): MemberStatus {
   const running = state?.state === 'running';
   const healthStatus = !running ? 'down' : health && health.status !== 'down' && health.checkedAt >= (state?.startedAt ?? 0) ? health.status : 'starting';
   const reason = !running ? (state ? describeExit(state) : 'unknown to the backend') : healthStatus === 'healthy' ? undefined : health?.reason;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OpportunitySchema } from '../defi/opportunity.js';
+import { ScanSummarySchema } from '../state/defi-scan.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
 /**
@@ -15,20 +16,6 @@ const answered = {
 };
 
 const Amount = z.string();
-
-export const ScanSummarySchema = z.object({
-  block: z.number().int(),
-  at: z.number(),
-  pools: z.number().int(),
-  cycles: z.number().int(),
-  unreadable: z.array(z.string()),
-  warnings: z.array(z.string()).default([]).describe('What the scan went on without (V3 pools whose state could not be read)'),
-  candidates: z.number().int(),
-  opportunities: z.array(OpportunitySchema),
-  rejected: z.array(z.object({ id: z.string(), reason: z.string() })),
-  totalMs: z.number(),
-});
-export type ScanSummary = z.infer<typeof ScanSummarySchema>;
 
 export const defiQueue = defineQueue({
   name: 'defi',

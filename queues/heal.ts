@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberNameSchema } from '../config/manifest.js';
-import { defineQueue, QueueClient } from './typed-queue.js';
+import { defineQueue } from './typed-queue.js';
 
 /**
  * The `heal` queue: one job per member that needs healing, deduplicated per member and delayed by its backoff. A job
@@ -8,12 +8,8 @@ import { defineQueue, QueueClient } from './typed-queue.js';
  */
 export const healQueue = defineQueue({
   name: 'heal',
-  defaults: {
-    attempts: 3,
-    backoff: { type: 'fixed', delay: 500 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
-  },
+  // A failed heal is tried again soon: the member is down meanwhile.
+  defaults: { attempts: 3, backoff: { type: 'fixed', delay: 500 } },
   jobs: {
     heal: {
       payload: z.object({
@@ -30,6 +26,3 @@ export const healQueue = defineQueue({
     },
   },
 });
-
-export type HealJobs = typeof healQueue.jobs;
-export type HealClient = QueueClient<HealJobs>;

@@ -8,7 +8,7 @@ import { defineQueue, QueueClient } from './typed-queue.js';
  * findings, the audit trail. Producers (agents) add; the notifier routes each kind to its channel.
  */
 
-export const SeveritySchema = z.enum(['info', 'warning', 'critical']);
+const SeveritySchema = z.enum(['info', 'warning', 'critical']);
 
 export const AlertSchema = z.object({
   /** Identity of the alert across repeats: firing and resolved share it. */
@@ -18,6 +18,10 @@ export const AlertSchema = z.object({
   member: z.string().optional(),
   title: z.string(),
   detail: z.string().optional(),
+  /** What an operator asks next, answered: how it ended, how long it had run, its restarts in the window. */
+  context: z.array(z.string()).optional(),
+  /** Its last log lines before it died, redacted: sent along as a file. */
+  logTail: z.string().optional(),
   at: z.number(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
@@ -27,6 +31,8 @@ export const HealingSchema = z.object({
   action: z.string(),
   title: z.string(),
   detail: z.string().optional(),
+  /** The alert this healing answers (its title), so the two read together. */
+  answers: z.string().optional(),
   at: z.number(),
 });
 
@@ -56,8 +62,6 @@ export const notifyQueue = defineQueue({
     // Delivery to a chat may fail for a while (rate limits, outages); a notice late is better than none.
     attempts: 5,
     backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
   },
   jobs: {
     alert: { payload: AlertSchema, result: delivered },
@@ -67,5 +71,4 @@ export const notifyQueue = defineQueue({
   },
 });
 
-export type NotifyJobs = typeof notifyQueue.jobs;
-export type NotifyClient = QueueClient<NotifyJobs>;
+export type NotifyClient = QueueClient<typeof notifyQueue.jobs>;

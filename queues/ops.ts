@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemberNameSchema } from '../config/manifest.js';
-import { MemberStatusSchema } from '../mcp-fleet/status.js';
+import { MemberStatusSchema } from '../state/fleet-status.js';
 import { defineQueue, QueueClient } from './typed-queue.js';
 
 /** The `ops` queue: requests against the fleet, answered by the ops agent (the process that runs the fleet). */
@@ -16,7 +16,7 @@ const ToolSchema = z.object({
 });
 export type ToolInfo = z.infer<typeof ToolSchema>;
 
-export const ServerInfoSchema = z.object({
+const ServerInfoSchema = z.object({
   name: z.string(),
   description: z.string(),
   transport: z.enum(['stdio', 'http']),
@@ -31,8 +31,6 @@ export const opsQueue = defineQueue({
   defaults: {
     // Ops requests are answered to a waiting user: a retry minutes later would surprise them more than an error.
     attempts: 1,
-    removeOnComplete: { count: 1000 },
-    removeOnFail: { count: 5000 },
   },
   jobs: {
     status: {
@@ -56,6 +54,17 @@ export const opsQueue = defineQueue({
       // Two restarts of one member asked for at once run once; both callers get that one result.
       options: (payload: { member: string }) => ({ deduplication: { id: `restart-${payload.member}` } }),
     },
+    /** Starts a stopped member and waits until it answers (or its start period runs out). */
+    start: {
+      payload: z.object({ member: MemberNameSchema, requestedBy: z.string() }),
+      result: z.object({ member: z.string(), durationMs: z.number(), healthy: z.boolean(), reason: z.string().optional() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `start-${payload.member}` } }),
+    },
+    stop: {
+      payload: z.object({ member: MemberNameSchema, requestedBy: z.string() }),
+      result: z.object({ member: z.string(), durationMs: z.number() }),
+      options: (payload: { member: string }) => ({ deduplication: { id: `stop-${payload.member}` } }),
+    },
     logs: {
       payload: z.object({ member: MemberNameSchema, tail: z.number().int().min(1).max(LOG_LINES_MAX) }),
       result: z.object({ member: z.string(), lines: z.array(z.string()) }),
@@ -71,5 +80,4 @@ export const opsQueue = defineQueue({
   },
 });
 
-export type OpsJobs = typeof opsQueue.jobs;
-export type OpsClient = QueueClient<OpsJobs>;
+export type OpsClient = QueueClient<typeof opsQueue.jobs>;

@@ -20,7 +20,7 @@ export interface JobSpec {
 export interface QueueSpec<J extends Record<string, JobSpec>> {
   name: string;
   jobs: J;
-  /** Defaults for every job: retention (trimmed by count), attempts. */
+  /** Defaults for every job: attempts, backoff, retention (trimmed by count). */
   defaults: JobsOptions;
 }
 
@@ -31,8 +31,12 @@ export type Handlers<J extends Record<string, JobSpec>> = {
   [K in JobName<J>]: (payload: z.output<J[K]['payload']>, job: Job, token?: string) => Promise<z.input<J[K]['result']>>;
 };
 
+/** Finished jobs kept for `/queues`, the dashboard and the task-queue server: trimmed by count, failed ones longer. */
+const KEEP_FINISHED = { removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } } as const;
+
+/** A queue's declaration; finished jobs are kept as KEEP_FINISHED says unless its defaults say otherwise. */
 export function defineQueue<J extends Record<string, JobSpec>>(spec: QueueSpec<J>): QueueSpec<J> {
-  return spec;
+  return { ...spec, defaults: { ...KEEP_FINISHED, ...spec.defaults } };
 }
 
 /** The caller waited `waitedMs`; the job was either taken off the queue (cancelled) or is still running. */

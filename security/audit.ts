@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RedisHub } from '../redis/hub.js';
+import { readJson } from '../redis/json.js';
 
 /**
  * The audit trail: who asked for which change, where, and what came of it — allowed or denied.
@@ -37,9 +38,6 @@ export class AuditLog {
   /** The newest entries first. */
   async recent(count: number): Promise<AuditEntry[]> {
     const rows = await this.hub.client.xrevrange(this.hub.key('audit'), '+', '-', 'COUNT', count);
-    return rows.flatMap(([, fields]) => {
-      const parsed = AuditEntrySchema.safeParse(JSON.parse(fields[1] ?? 'null'));
-      return parsed.success ? [parsed.data] : [];
-    });
+    return rows.flatMap(([, fields]) => readJson(AuditEntrySchema, fields[1]) ?? []);
   }
 }

@@ -12,7 +12,7 @@ export type Permission = z.infer<typeof PermissionSchema>;
 export const CallerPermissionSchema = z.enum(['none', ...PermissionSchema.options]);
 export type CallerPermission = z.infer<typeof CallerPermissionSchema>;
 
-export const PERMISSION_RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const satisfies Record<CallerPermission, number>;
+const PERMISSION_RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const satisfies Record<CallerPermission, number>;
 
 export interface Caller {
   id: string;

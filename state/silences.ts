@@ -7,7 +7,7 @@ import type { RedisHub } from '../redis/hub.js';
  * Side effects: Redis hash `<prefix>:silences` (member → silence).
  */
 
-export const SilenceSchema = z.object({ member: z.string(), until: z.number(), by: z.string(), createdAt: z.number() });
+const SilenceSchema = z.object({ member: z.string(), until: z.number(), by: z.string(), createdAt: z.number() });
 export type Silence = z.infer<typeof SilenceSchema>;
 
 export class SilenceStore {

@@ -45,10 +45,10 @@ interface ChatTool {
   target: { type: 'command'; command: string } | { type: 'mcp'; server: string; tool: string };
 }
 
-/** Commands a model has no use for: help is for people, call is how people reach MCP tools the model sees directly. */
-const NOT_FOR_THE_MODEL = new Set(['help', 'call']);
+/** Commands a model has no use for: help is for people, execute is how people reach MCP tools the model sees directly. */
+const NOT_FOR_THE_MODEL = new Set(['help', 'execute']);
 
-export const NO_MODEL_REPLY =
+const NO_MODEL_REPLY =
   "I can only follow plain requests about status, restarts, logs, servers, silences and the market without a language model. Set OPENAI_API_KEY (and OPENAI_BASE_URL for a local server such as Ollama or vLLM) to ask me anything — or type help for the commands.";
 
 function globToRegExp(pattern: string): RegExp {
@@ -251,7 +251,7 @@ export class ChatService implements Conversation {
       reason: said ? redact(said).slice(0, 300) : undefined,
       ...(tool.target.type === 'command'
         ? { command: tool.target.command, args }
-        : { command: 'call', args: { server: tool.target.server, tool: tool.target.tool, args: JSON.stringify(args) } }),
+        : { command: 'execute', args: { target: tool.target.server, tool: tool.target.tool, args: JSON.stringify(args) } }),
     };
     const outcome = await this.deps.dispatcher.handle(request);
     if (outcome.kind === 'refused') return { outcome: 'refused', content: `refused: ${outcome.reply.title}`, ran: `${tool.title} (refused)` };

@@ -20,7 +20,7 @@ const NEGATION = /\b(?:don'?t|do not|never|no need|shouldn'?t|should not|stop|av
 const WORDS_AROUND_NAMES = /\b(?:the|server|servers|service|member|mcp|agent|container|please|now|again|one|1)\b/g;
 
 /** The member a sentence names: exactly, with spaces for dashes ("price feed"), or by a close spelling. */
-export function findMember(text: string, members: readonly string[]): string | undefined {
+function findMember(text: string, members: readonly string[]): string | undefined {
   const flat = ` ${text.replace(/[^a-z0-9-]+/g, ' ')} `;
   const byLength = [...members].sort((a, b) => b.length - a.length);
   for (const name of byLength) {
@@ -107,12 +107,4 @@ export function route(input: string, members: readonly string[]): Intent | undef
     return { command: 'status', args: withMember() };
   }
   return undefined;
-}
-
-const CHANGE_WORDS = /\b(?:restart|reboot|bounce|recycle|kick|silence|mute|snooze|unsilence|unmute|pause|resume|retry|re-?run|execute|trade|heal|fix|stop|start)\b/;
-
-/** Did the person ask, in their own words, for something to change? Only then may a model propose a change. */
-export function asksForChange(input: string): boolean {
-  const text = input.toLowerCase();
-  return CHANGE_WORDS.test(text) && !/\b(?:don'?t|do not|never|shouldn'?t|should not)\b/.test(text);
 }

@@ -20,9 +20,15 @@ export class ConsoleSink implements NoticeSink<string> {
   render(d: Digest): string[] {
     const mark = (severity: string) => (severity === 'critical' ? '✖' : '!');
     return [
-      ...d.firing.map(({ alert: a, count }) => `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`),
+      ...d.firing.map(({ alert: a, count }) =>
+        [
+          `${mark(a.severity)} ${a.title}${a.detail ? ` — ${a.detail}` : ''}${count > 1 ? ` (×${count})` : ''}`,
+          ...(a.context ?? []).map((c) => `  ${c}`),
+          ...(a.logTail ? ['  last lines:', ...a.logTail.split('\n').slice(-5).map((l) => `    ${l}`)] : []),
+        ].join('\n'),
+      ),
       ...d.resolved.map(({ alert: a, since }) => `✔ ${a.title} — fired for ${formatDuration(a.at - since)}`),
-      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}`),
+      ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}${h.answers ? ` (answers: ${h.answers})` : ''}`),
       ...d.audit.map((e) => `§ ${e.user.name} /${e.command} (${e.via}) — ${e.outcome}: ${e.detail}`),
       ...d.findings.map((f) => (f.type === 'execution' ? `${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}` : [`• ${f.title}`, ...f.lines].join('\n'))),
       ...d.opportunities.map(({ opportunity }) => `$ ${describeOpportunity(opportunity)}`),

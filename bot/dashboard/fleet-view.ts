@@ -1,13 +1,12 @@
 import { Queue } from 'bullmq';
-import { z } from 'zod';
-import { listAgents } from '../../agents/heartbeat.js';
-import { lastScan } from '../../agents/scanner.js';
 import { describeOpportunity } from '../../defi/describe.js';
 import type { QueueView, Snapshot } from '../../commands/index.js';
-import { MemberStatusSchema } from '../../mcp-fleet/status.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../redis/hub.js';
 import { AuditLog } from '../../security/audit.js';
+import { lastScan } from '../../state/defi-scan.js';
+import { readFleetStatus } from '../../state/fleet-status.js';
+import { listAgents } from '../../state/heartbeats.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -16,8 +15,6 @@ import { fleetGauges } from '../../telemetry/metrics.js';
  * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
  * Side effects: reads Redis.
  */
-
-const StatusSnapshotSchema = z.object({ members: z.array(MemberStatusSchema), at: z.number() });
 
 export class FleetView {
   private readonly queues: Map<string, Queue>;
@@ -30,17 +27,16 @@ export class FleetView {
 
   async snapshot(): Promise<Snapshot> {
     const [status, queues, scan, recent, agents] = await Promise.all([
-      this.hub.client.get(this.hub.key('fleet-status')),
+      readFleetStatus(this.hub),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
       lastScan(this.hub),
       this.audit.recent(100),
       listAgents(this.hub),
     ]);
-    const parsed = status ? StatusSnapshotSchema.safeParse(JSON.parse(status)).data : undefined;
     return {
       at: Date.now(),
-      members: parsed?.members ?? [],
-      statusAt: parsed?.at,
+      members: status?.members ?? [],
+      statusAt: status?.at,
       queues,
       findings: scan && {
         block: scan.block,

@@ -9,8 +9,8 @@ import { clip, fitEmbed, LIMITS } from './limits.js';
  * Mentions in anything fleetbot echoes never ping.
  */
 
-export const COLOUR = { ok: 0x2ecc71, info: 0x3498db, warn: 0xe67e22, error: 0xe74c3c } as const satisfies Record<Tone, number>;
-export const DOT = { ok: '🟢', info: '🔵', warn: '🟠', error: '🔴' } as const satisfies Record<Tone, string>;
+const COLOUR = { ok: 0x2ecc71, info: 0x3498db, warn: 0xe67e22, error: 0xe74c3c } as const satisfies Record<Tone, number>;
+const DOT = { ok: '🟢', info: '🔵', warn: '🟠', error: '🔴' } as const satisfies Record<Tone, string>;
 
 export type DiscordMessage = Pick<MessageCreateOptions, 'content' | 'embeds' | 'files' | 'components' | 'allowedMentions'>;
 

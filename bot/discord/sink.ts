@@ -1,10 +1,10 @@
-import { DiscordAPIError, type APIEmbed } from 'discord.js';
+import { AttachmentBuilder, DiscordAPIError, type APIEmbed } from 'discord.js';
 import { formatDuration } from '../../config/duration.js';
 import { formatAmount } from '../../defi/describe.js';
 import type { Opportunity } from '../../defi/opportunity.js';
 import { metrics } from '../../telemetry/metrics.js';
 import type { Digest, NoticeSink } from '../notifier/index.js';
-import { takeEmbeds } from './limits.js';
+import { clip, LIMITS, takeEmbeds } from './limits.js';
 import { NO_PINGS, type DiscordMessage } from './render.js';
 
 /**
@@ -12,6 +12,9 @@ import { NO_PINGS, type DiscordMessage } from './render.js';
  * findings in theirs, each opportunity a message of its own (its Execute button belongs to it alone) — always within
  * Discord's message and embed limits, with a role mention only for critical alerts.
  */
+
+/** A message as rendered: JSON-safe (it may wait in Redis), its files as text until it is sent. */
+export type DiscordNotice = DiscordMessage & { attachments?: { name: string; text: string }[] };
 
 export interface DiscordSinkOptions {
   /** Sends one message to a channel; throws DiscordAPIError when Discord rejects it (discord.js itself waits out 429s). */
@@ -29,13 +32,14 @@ const SEVERITY = {
 
 const MARK = { ok: '✅', failed: '❌', denied: '⛔' } as const;
 
-export class DiscordSink implements NoticeSink<DiscordMessage> {
+export class DiscordSink implements NoticeSink<DiscordNotice> {
   readonly name = 'discord';
 
   constructor(private readonly options: DiscordSinkOptions) {}
 
-  send(channel: string, message: DiscordMessage): Promise<void> {
-    return this.options.post(channel, message);
+  send(channel: string, { attachments, ...message }: DiscordNotice): Promise<void> {
+    const files = attachments?.map((a) => new AttachmentBuilder(Buffer.from(a.text), { name: a.name }));
+    return this.options.post(channel, files?.length ? { ...message, files } : message);
   }
 
   permanent(error: unknown): boolean {
@@ -47,13 +51,13 @@ export class DiscordSink implements NoticeSink<DiscordMessage> {
     return error instanceof DiscordAPIError ? { status: error.status, code: error.code, reason: error.message } : { error };
   }
 
-  render(d: Digest): DiscordMessage[] {
+  render(d: Digest): DiscordNotice[] {
     const embeds: APIEmbed[] = [];
     let mention = d.worst === 'critical' ? this.options.criticalRole : undefined;
     if (d.firing.length && d.worst) {
       const fields = d.firing.map((f) => ({
         name: `${SEVERITY[f.alert.severity].dot} ${f.alert.title}`,
-        value: [f.alert.detail, f.count > 1 ? `×${f.count}` : undefined, `since <t:${Math.floor(f.since / 1000)}:T>`].filter(Boolean).join(' · '),
+        value: clip([f.alert.detail, ...(f.alert.context ?? []), f.count > 1 ? `×${f.count}` : undefined, `since <t:${Math.floor(f.since / 1000)}:T>`].filter(Boolean).join(' · '), LIMITS.fieldValue),
       }));
       const { dot, colour } = SEVERITY[d.worst];
       for (let i = 0; i < fields.length; i += 25) {
@@ -71,7 +75,7 @@ export class DiscordSink implements NoticeSink<DiscordMessage> {
         color: 0x2ecc71,
       });
     }
-    for (const h of d.healing) embeds.push({ title: `🩺 ${h.title}`, description: h.detail, color: 0x1abc9c });
+    for (const h of d.healing) embeds.push({ title: `🩺 ${h.title}`, description: [h.detail, h.answers && `answers: ${h.answers}`].filter(Boolean).join('\n') || undefined, color: 0x1abc9c });
     if (d.audit.length) {
       embeds.push({
         title: `audit · ${d.audit.length} action${d.audit.length === 1 ? '' : 's'}`,
@@ -83,11 +87,15 @@ export class DiscordSink implements NoticeSink<DiscordMessage> {
       if (f.type === 'execution') embeds.push({ title: `${f.ok ? '✅' : '❌'} execute ${f.opportunity.id}`, description: [f.detail, f.txHash && `tx ${f.txHash}`].filter(Boolean).join('\n'), color: f.ok ? 0x2ecc71 : 0xe74c3c });
       else embeds.push({ title: `📊 ${f.title}`, description: f.lines.join('\n'), color: 0x3498db });
     }
-    const messages = d.opportunities.map(({ opportunity, confirmation }) => this.opportunity(opportunity, confirmation));
+    const messages: DiscordNotice[] = d.opportunities.map(({ opportunity, confirmation }) => this.opportunity(opportunity, confirmation));
+    // The last lines of each member that died or hung go with the first message, one file each.
+    const attachments = d.firing.flatMap(({ alert: a }) => (a.logTail ? [{ name: `${a.member ?? a.key}-last-lines.txt`, text: a.logTail }] : [])).slice(0, 10);
     let rest = embeds;
     while (rest.length) {
       const [now, later] = takeEmbeds(rest);
-      messages.push(mention ? { content: `<@&${mention}>`, embeds: now, allowedMentions: { parse: [], roles: [mention] } } : { embeds: now, allowedMentions: NO_PINGS });
+      const message: DiscordNotice = mention ? { content: `<@&${mention}>`, embeds: now, allowedMentions: { parse: [], roles: [mention] } } : { embeds: now, allowedMentions: NO_PINGS };
+      if (attachments.length && rest === embeds) message.attachments = attachments;
+      messages.push(message);
       rest = later;
       mention = undefined;
     }

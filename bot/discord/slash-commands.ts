@@ -14,7 +14,7 @@ const OPTION_TYPE = {
   boolean: ApplicationCommandOptionType.Boolean,
 } as const satisfies Record<ArgSpec['type'], ApplicationCommandOptionType>;
 
-export function slashCommand(command: Command): RESTPostAPIChatInputApplicationCommandsJSONBody {
+function slashCommand(command: Command): RESTPostAPIChatInputApplicationCommandsJSONBody {
   // Discord wants required options before optional ones.
   const specs = [...argSpecs(command)].sort((a, b) => Number(b.required) - Number(a.required));
   return {

@@ -152,7 +152,7 @@ export class DiscordTransport {
   private confirmation(c: PendingConfirmation): DiscordMessage {
     const expires = Math.floor(c.expiresAt / 1000);
     const who = c.proposed ? `proposed by the assistant while answering <@${c.askedBy.id}> — nobody typed this change` : `asked by <@${c.askedBy.id}>`;
-    const why = c.reason ? `\nwhy: ${c.reason}` : '';
+    const why = [c.warning && `\nnote: ${c.warning}`, c.reason && `\nwhy: ${c.reason}`].filter(Boolean).join('');
     return {
       embeds: [{ title: c.question, description: `${who}${why}\nneeds \`${c.mayAnswer}\` — confirm before <t:${expires}:t>`, color: 0xe67e22 }],
       components: this.buttons(c.id),

@@ -154,8 +154,10 @@ export class DockerBackend extends MemberRuns<Run> implements FleetBackend {
     if (!info) return state;
     const { State } = info;
     if (State.FinishedAt !== NEVER) {
-      const error = State.OOMKilled ? 'killed: out of memory' : State.Error || undefined;
-      state.lastExit = { code: State.ExitCode, signal: null, at: Date.parse(State.FinishedAt), ...(error ? { error } : {}) };
+      const error = State.Error || undefined;
+      const at = Date.parse(State.FinishedAt);
+      const ranMs = State.StartedAt && State.StartedAt !== NEVER ? at - Date.parse(State.StartedAt) : undefined;
+      state.lastExit = { code: State.ExitCode, signal: null, at, ranMs, oomKilled: State.OOMKilled || undefined, ...(error ? { error } : {}) };
     }
     if (State.Running) {
       Object.assign(state, { state: 'running', pid: State.Pid, startedAt: Date.parse(State.StartedAt) });

@@ -2,7 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 
 /** What runs the fleet: local processes or Docker containers, behind one interface. */
 
-export type RunState = 'running' | 'stopped' | 'exited';
+type RunState = 'running' | 'stopped' | 'exited';
 
 export interface MemberState {
   name: string;
@@ -13,7 +13,16 @@ export interface MemberState {
   /** Restarts since fleetbot started watching (manual and automatic). */
   restarts: number;
   /** How the last run ended, if it has. */
-  lastExit?: { code: number | null; signal: string | null; at: number; error?: string };
+  lastExit?: {
+    code: number | null;
+    signal: string | null;
+    at: number;
+    error?: string;
+    /** How long that run had lasted. */
+    ranMs?: number;
+    /** The engine killed it for exceeding its memory limit (Docker's OOMKilled). */
+    oomKilled?: boolean;
+  };
   /** The member's own health check (a container HEALTHCHECK), when it has one: it decides over MCP ping. */
   check?: HealthCheck;
 }

@@ -127,7 +127,7 @@ export class ProcessBackend extends MemberRuns<Run> implements FleetBackend {
     await new Promise<void>((resolve) => {
       child.once('spawn', () => {
         child.once('exit', (code, signal) => {
-          run.lastExit = { code, signal, at: Date.now() };
+          run.lastExit = { code, signal, at: Date.now(), ranMs: run.startedAt === undefined ? undefined : Date.now() - run.startedAt };
           this.options.log[run.stopping ? 'info' : 'warn']('member exited', { member: member.name, code, signal });
           this.emit({ type: 'died', member: member.name, at: Date.now(), code, signal, expected: run.stopping });
         });

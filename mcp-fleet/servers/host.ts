@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from '../../telemetry/logger.js';
-import type { OpenServer } from './index.js';
+import type { OpenServer } from './server.js';
 
 /**
  * Serves a first-party MCP server over stdio or Streamable HTTP (127.0.0.1 only, one session per client,

@@ -32,14 +32,17 @@ const VARIANTS: Variant[] = [
   { command: 'opportunities', args: {}, line: 'opportunities', needs: 'read' },
   { command: 'price', args: { base: 'WETH', quote: 'USDC' }, line: 'price WETH USDC', needs: 'read' },
   { command: 'pools', args: {}, line: 'pools', needs: 'read' },
-  { command: 'execute', args: { id: 'abc', check: true }, line: 'execute abc check=yes', needs: 'read' },
+  { command: 'trade', args: { id: 'abc', check: true }, line: 'trade abc check=yes', needs: 'read' },
   { command: 'restart', args: { member: 'alpha' }, line: 'restart alpha', needs: 'operate' },
   { command: 'heal', args: { action: 'pause', member: 'alpha' }, line: 'heal pause alpha', needs: 'operate' },
   { command: 'silence', args: { member: 'alpha', duration: '30m' }, line: 'silence alpha 30m', needs: 'operate' },
   { command: 'unsilence', args: { member: 'alpha' }, line: 'unsilence alpha', needs: 'operate' },
-  // The model reaches MCP tools directly; one that is not read-only goes through /call, with its permission.
-  { command: 'call', args: { server: 'alpha', tool: 'echo', args: '{"text":"hi"}' }, line: `call alpha echo '{"text":"hi"}'`, needs: 'operate', tool: { name: 'alpha__sleep', args: { ms: 1 } } },
-  { command: 'execute', args: { id: 'abc' }, line: 'execute abc', needs: 'operate' },
+  { command: 'alert', args: { severity: 'info', message: 'matrix' }, line: 'alert info matrix', needs: 'operate' },
+  { command: 'stop', args: { member: 'beta' }, line: 'stop beta', needs: 'operate' },
+  { command: 'start', args: { member: 'beta' }, line: 'start beta', needs: 'operate' },
+  // The model reaches MCP tools directly, through /execute with the tool's permission (a third-party tool: operate).
+  { command: 'execute', args: { target: 'alpha', tool: 'echo', args: '{"text":"hi"}' }, line: `execute alpha echo '{"text":"hi"}'`, needs: 'operate', tool: { name: 'alpha__sleep', args: { ms: 1 } } },
+  { command: 'trade', args: { id: 'abc' }, line: 'trade abc', needs: 'operate' },
 ];
 const ROLES = ['none', 'read', 'operate', 'admin'] as const;
 const RANK = { none: -1, read: 0, operate: 1, admin: 2 } as const;
@@ -54,7 +57,7 @@ describe('permission matrix', () => {
 
   beforeAll(async () => {
     model = await startFakeOpenAI(() => ({ say: 'ok' }));
-    s = await startStack([testServer('alpha')], {
+    s = await startStack([testServer('alpha'), testServer('beta')], {
       env: { OPENAI_BASE_URL: model.url, RATE_LIMIT_COMMANDS: '10000', RATE_LIMIT_CHAT: '10000', CHAT_TOOLS: 'alpha.sleep' },
     });
   }, 60_000);

@@ -34,8 +34,8 @@ describe('secrets never reach a channel', () => {
     await d.bang('bob', '!logs alpha 500', (m) => m.embeds.length > 0);
 
     // An MCP tool's result.
-    const call = d.slash('alice', 'call', [
-      { name: 'server', type: 3, value: 'alpha' },
+    const call = d.slash('alice', 'execute', [
+      { name: 'target', type: 3, value: 'alpha' },
       { name: 'tool', type: 3, value: 'echo' },
       { name: 'args', type: 3, value: JSON.stringify({ text: LINES.join('\n') }) },
     ]);

@@ -100,10 +100,10 @@ describe('dashboard', () => {
     process.kill(pid, 'SIGKILL');
     // The row and its colour read in one step inside the page: the healer may turn it green a moment later.
     const downColour = await page.waitForFunction(
-      () => {
+      `(() => {
         const row = document.querySelector('tr[data-member="beta"][data-health="down"]');
-        return row ? getComputedStyle(row.querySelector('.dot')!).backgroundColor : undefined;
-      },
+        return row ? getComputedStyle(row.querySelector('.dot')).backgroundColor : undefined;
+      })()`,
       undefined,
       { timeout: 10_000 },
     );

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Contract, formatUnits, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastScan } from '../../agents/scanner.js';
+import { lastScan } from '../../state/defi-scan.js';
 import { formatAmount } from '../../defi/describe.js';
 import { deployFlashArbitrage, poolKey } from '../../defi/devnet.js';
 import { Engine } from '../../defi/engine.js';
@@ -10,7 +10,7 @@ import { ERC20, GAPS, startDevnet } from '../support/devnet.js';
 import { waitFor } from '../support/fleet.js';
 import { operator, startStack } from '../support/stack.js';
 
-// /scan, /opportunities, /price, /pools and /execute through the dispatcher, answered by the scanner, risk and
+// /scan, /opportunities, /price, /pools and /trade through the dispatcher, answered by the scanner, risk and
 // executor agents on real Redis, against Anvil with the real Uniswap V2 contracts — once with execution off, once
 // with an executor key and its FlashArbitrage.
 
@@ -121,33 +121,33 @@ describe('DeFi commands', () => {
     }
   });
 
-  it('GIVEN execution off THEN /execute check=yes still checks, and /execute refuses saying what to configure, sending nothing', async () => {
+  it('GIVEN execution off THEN /trade check=yes still checks, and /trade refuses saying what to configure, sending nothing', async () => {
     const { id } = over;
-    const check = await ask(off, `/execute ${id} check=yes`);
+    const check = await ask(off, `/trade ${id} check=yes`);
     expect(check.tone).toBe('info');
     expect(check.title).toBe(`${id} passes the risk check now`);
     const block = await net.provider.getBlockNumber();
-    const reply = await ask(off, `/execute ${id}`);
+    const reply = await ask(off, `/trade ${id}`);
     expect(reply.tone).toBe('error');
-    expect(reply.title).toBe('execute failed: execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it');
+    expect(reply.title).toBe('trade failed: execution is off: set EXECUTOR_KEY and EXECUTOR_CONTRACT (a FlashArbitrage deployed by that key) to enable it');
     // Automine: any transaction would have made a block.
     expect(await net.provider.getBlockNumber()).toBe(block);
   });
 
-  it('GIVEN execution on and a trade over the WETH cap THEN /execute refuses on the risk check and sends nothing', async () => {
+  it('GIVEN execution on and a trade over the WETH cap THEN /trade refuses on the risk check and sends nothing', async () => {
     const { id } = over;
     const reason = `${BigInt(over.amountIn)} WETH \\(smallest units\\) is over the cap of ${(BigInt(over.amountIn) + BigInt(under.amountIn)) / 2n}`;
-    const check = await ask(on, `/execute ${id} check=yes`);
+    const check = await ask(on, `/trade ${id} check=yes`);
     expect(check.tone).toBe('warn');
     expect(check.title).toMatch(new RegExp(`^${id} would be refused: ${reason}$`));
     const nonce = await net.provider.getTransactionCount(wallet.address);
-    const reply = await ask(on, `/execute ${id}`);
+    const reply = await ask(on, `/trade ${id}`);
     expect(reply.tone).toBe('error');
     expect(reply.title).toMatch(new RegExp(`^${id} not executed: risk check failed: ${reason}$`));
     expect(await net.provider.getTransactionCount(wallet.address)).toBe(nonce);
   });
 
-  it('GIVEN execution on THEN nothing runs by itself, and /execute runs the trade on chain after the risk check and a simulation', async () => {
+  it('GIVEN execution on THEN nothing runs by itself, and /trade runs the trade on chain after the risk check and a simulation', async () => {
     const { id } = under;
     const notify = new Queue('notify', { connection: on.hub.client, prefix: on.hub.prefix });
     const weth = new Contract(net.tokens.WETH!, ERC20, net.provider);
@@ -157,7 +157,7 @@ describe('DeFi commands', () => {
         await waitFor(() => lastScan(on.hub).then((s) => (s?.opportunities.some((o) => o.id === id) ? true : undefined)), { what: 'a scan' });
         expect(await net.provider.getTransactionCount(wallet.address)).toBe(1);
         const before = (await weth.balanceOf!(wallet.address)) as bigint;
-        const reply = await ask(on, `/execute ${id}`);
+        const reply = await ask(on, `/trade ${id}`);
         expect(reply.tone).toBe('ok');
         const [, block, shown] = new RegExp(`^executed ${id} in block (\\d+): profit ([\\d.]+) WETH$`).exec(reply.title)!;
         const hash = /^tx (0x[0-9a-f]{64}), gas \d+$/.exec(reply.body!)![1]!;

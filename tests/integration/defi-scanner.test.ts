@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Contract } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defiKeys, lastScan } from '../../agents/scanner.js';
+import { lastScan, rpcState as readRpcState } from '../../state/defi-scan.js';
 import { poolKey } from '../../defi/devnet.js';
 import { Engine, NOT_SIMULATED } from '../../defi/engine.js';
 import type { Opportunity } from '../../defi/opportunity.js';
@@ -50,7 +50,7 @@ describe('the scanner agent', () => {
     await (await new Contract(pool, PAIR, net.deployer).sync!()).wait();
   };
   const blockchainRow = async () => (await s.dispatcher.dispatchLine('/status blockchain', operator, 'test')).table!.rows[0]!.cells;
-  const rpcState = async () => JSON.parse((await s.hub.client.get(defiKeys(s.hub).rpc)) ?? 'null') as { ok: boolean; error?: string; at: number } | null;
+  const rpcState = () => readRpcState(s.hub);
 
   beforeAll(async () => {
     net = await startDevnet(GAPS);

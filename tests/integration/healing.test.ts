@@ -100,7 +100,7 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('self-healing (%s)', (
     expect(f.events.filter((e) => e.type === 'started' && e.member === 'looper')).toHaveLength(3); // left stopped
     expect((await f.state('looper')).state).toBe('exited');
     const alerts = (await f.jobs('alert')).filter((a) => a.key === 'crashloop-looper');
-    expect(alerts).toEqual([expect.objectContaining({ status: 'firing', severity: 'critical', title: 'looper is crash-looping: 3 restarts in 1m; auto-restart paused' })]);
+    expect(alerts).toEqual([expect.objectContaining({ status: 'firing', severity: 'critical', title: 'looper is crash-looping: 3 restarts in 1 min; auto-restart paused' })]);
 
     config.fix();
     const resumed = await f.s.dispatcher.dispatchLine('/heal resume looper', operator, 'test');
@@ -144,7 +144,7 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('self-healing (%s)', (
       return child;
     };
     const first = healer();
-    await waitFor(async () => ((await f.s.dispatcher.dispatchLine('/agents', operator, 'test')).table!.rows.find((r) => r.cells[0] === 'healer')?.cells[1] === 'alive' ? true : undefined), { what: 'healer alive' });
+    await waitFor(async () => ((await f.s.dispatcher.dispatchLine('/agents', operator, 'test')).table!.rows.find((r) => r.cells[0] === 'healer')?.cells[1] === 'alive' ? true : undefined), { what: 'healer alive', timeoutMs: 60_000 });
     await f.kill('slow');
     const heal = new Queue('heal', { connection: f.s.hub.client, prefix: f.s.hub.prefix });
     f.s.stack.defer('heal queue', () => heal.close());

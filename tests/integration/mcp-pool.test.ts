@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { HealthStore } from '../../mcp-fleet/health.js';
+import { checkHealth } from '../../mcp-fleet/health.js';
+import { HealthStore } from '../../state/health.js';
 import { member, ROOT, SUPPORT, testServer, waitFor } from '../support/fleet.js';
 import { startFleet } from '../support/host.js';
 import { dropHub, testHub } from '../support/redis.js';
@@ -22,7 +23,7 @@ describe.each(['stdio', 'http'] as const)('MCP pool over %s', (transport) => {
   it('GIVEN a running server THEN tools are listed, called and pinged', async () => {
     const { pool } = await fleetOf(testServer('srv', transport));
     const tools = await waitFor(() => pool.tools('srv').catch(() => undefined), { what: 'tools' });
-    expect(tools.map((t) => t.name).sort()).toEqual(['echo', 'freeze', 'say_to_stderr', 'sleep']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['echo', 'freeze', 'say_to_stderr', 'sleep', 'uptime']);
     expect(text(await pool.callTool('srv', 'echo', { text: 'hello fleet' }))).toBe('hello fleet');
     expect(await pool.ping('srv', 1000)).toBeLessThan(1000);
   });
@@ -56,8 +57,8 @@ describe('MCP pool', () => {
     const hub = testHub();
     try {
       const store = new HealthStore(hub);
-      await store.check(deaf, fleet.backend, fleet.pool);
-      const { after } = await store.check(deaf, fleet.backend, fleet.pool);
+      await checkHealth(store, deaf, fleet.backend, fleet.pool);
+      const { after } = await checkHealth(store, deaf, fleet.backend, fleet.pool);
       expect(after).toMatchObject({ status: 'unhealthy', failures: 2, reason: expect.stringContaining('did not answer ping') });
       expect((await store.get('deaf'))?.status).toBe('unhealthy');
     } finally {

@@ -1,4 +1,4 @@
-import type { FleetHost } from '../../agents/index.js';
+import type { FleetHost } from '../../agents/agent.js';
 import { ProcessBackend } from '../../mcp-fleet/backends/process.js';
 import type { Member } from '../../config/manifest.js';
 import { McpPool } from '../../mcp-fleet/pool.js';

@@ -17,6 +17,8 @@ function build() {
   const server = new McpServer({ name: 'test-server', version: '1.0.0' });
   server.registerTool('echo', { description: 'Echo the text back', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } },
     async ({ text }) => ({ content: [{ type: 'text', text }] }));
+  server.registerTool('uptime', { description: 'How long this server has run (a health tool: no arguments)', annotations: { readOnlyHint: true } },
+    async () => ({ content: [{ type: 'text', text: `up ${Math.round(process.uptime() * 1000)} ms` }] }));
   server.registerTool('sleep', { description: 'Answer after ms milliseconds', inputSchema: { ms: z.number() } },
     async ({ ms }) => { await new Promise((r) => setTimeout(r, ms)); return { content: [{ type: 'text', text: `slept ${ms}` }] }; });
   server.registerTool('freeze', { description: 'Stop answering anything, without exiting' }, async () => {

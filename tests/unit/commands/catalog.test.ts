@@ -9,11 +9,11 @@ describe('the command catalog', () => {
   it('loads every command of commands/, each valid, in name order', async () => {
     const commands = await loadCommands();
     expect(commands.map((c) => c.name)).toEqual([
-      'agents', 'call', 'chart', 'execute', 'heal', 'help', 'logs', 'metrics', 'opportunities', 'pools', 'price', 'restart', 'scan', 'servers',
-      'silence', 'silences', 'status', 'unsilence',
+      'agents', 'alert', 'chart', 'execute', 'heal', 'help', 'logs', 'metrics', 'opportunities', 'pools', 'price', 'restart', 'scan', 'servers',
+      'silence', 'silences', 'start', 'status', 'stop', 'trade', 'unsilence',
     ]);
-    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['call', 'execute', 'heal', 'restart', 'silence', 'unsilence']);
-    expect(commands.filter((c) => c.destructive).map((c) => c.name)).toEqual(['execute', 'restart']);
+    expect(commands.filter((c) => c.permission !== 'read').map((c) => c.name)).toEqual(['alert', 'execute', 'heal', 'restart', 'silence', 'start', 'stop', 'trade', 'unsilence']);
+    expect(commands.filter((c) => c.destructive).map((c) => c.name)).toEqual(['restart', 'stop', 'trade']);
   });
 
   it('derives argument specs from the zod schema: types, ranges, defaults, descriptions, member completion', async () => {

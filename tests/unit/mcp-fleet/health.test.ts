@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthCheck, MemberState } from '../../../mcp-fleet/backends/index.js';
-import { nextHealth, probe, type Health, type Probe } from '../../../mcp-fleet/health.js';
+import { nextHealth, probe, type Probe } from '../../../mcp-fleet/health.js';
+import type { Health } from '../../../state/health.js';
 import type { McpPool } from '../../../mcp-fleet/pool.js';
 import { member } from '../../support/fleet.js';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RedisHub } from '../redis/hub.js';
+import { readJson } from '../redis/json.js';
 
 /**
  * What the healer remembers, in Redis so a restarted healer (or `/heal` from any process) sees the same: which members
@@ -7,7 +8,7 @@ import type { RedisHub } from '../redis/hub.js';
  * Side effects: Redis keys under `<prefix>:heal:`.
  */
 
-export const PauseSchema = z.object({ by: z.string(), at: z.number(), reason: z.enum(['manual', 'crash-loop']), detail: z.string() });
+const PauseSchema = z.object({ by: z.string(), at: z.number(), reason: z.enum(['manual', 'crash-loop']), detail: z.string() });
 export type Pause = z.infer<typeof PauseSchema>;
 
 const LastSchema = z.object({ at: z.number(), outcome: z.string(), detail: z.string() });
@@ -21,15 +22,8 @@ export interface HealStatus {
   last?: LastHealing;
 }
 
-/** What commands may do with the healer. */
-export interface HealerControl {
-  status(members: string[], windowMs: (member: string) => number): Promise<HealStatus[]>;
-  pause(member: string, by: string): Promise<void>;
-  /** Back under care with a fresh budget; false if it was not paused. */
-  resume(member: string): Promise<boolean>;
-}
-
-export class HealState implements HealerControl {
+/** The healer's memory; what commands may do with it is HealerControl (commands/context.ts). */
+export class HealState {
   constructor(private readonly hub: RedisHub) {}
 
   private key(...parts: string[]) {
@@ -39,8 +33,8 @@ export class HealState implements HealerControl {
   async paused(): Promise<Record<string, Pause>> {
     const raw = await this.hub.client.hgetall(this.key('paused'));
     return Object.fromEntries(Object.entries(raw).flatMap(([member, json]) => {
-      const parsed = PauseSchema.safeParse(JSON.parse(json));
-      return parsed.success ? [[member, parsed.data]] : [];
+      const pause = readJson(PauseSchema, json);
+      return pause ? [[member, pause]] : [];
     }));
   }
 
@@ -114,7 +108,7 @@ export class HealState implements HealerControl {
         paused: paused[member],
         incidents: await this.incidents(member, windowMs(member)),
         streak: await this.streak(member),
-        last: lastRaw[member] ? LastSchema.safeParse(JSON.parse(lastRaw[member])).data : undefined,
+        last: readJson(LastSchema, lastRaw[member]),
       })),
     );
   }

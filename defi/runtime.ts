@@ -1,10 +1,10 @@
 import type { DefiConfig } from '../config/index.js';
-import { Engine } from '../defi/engine.js';
-import { executorAddress } from '../defi/executor.js';
+import { Engine } from './engine.js';
+import { executorAddress } from './executor.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /**
- * The DeFi engine as the agents of one process share it: opened on first use (so `fleetbot up` stays quiet and
+ * The DeFi engine as the agents and MCP servers of one process share it: opened on first use (so `fleetbot up` stays quiet and
  * offline when RPC_URL or POOLS_FILE is unset) and opened again after a failure.
  * Side effects: the engine's JSON-RPC connection.
  */

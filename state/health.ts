@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { readJson } from '../redis/json.js';
+import type { RedisHub } from '../redis/hub.js';
+
+/**
+ * Member health as the health agent last judged it, in Redis so any process can read it and a restarted health
+ * agent carries on where the last one was. The probing that produces it lives in mcp-fleet/health.ts.
+ * Side effects: reads and writes the `<prefix>:health` hash (member name → Health JSON).
+ */
+
+export const HealthStatusSchema = z.enum(['starting', 'healthy', 'unhealthy', 'down']);
+export type HealthStatus = z.infer<typeof HealthStatusSchema>;
+
+const HealthSchema = z.object({
+  status: HealthStatusSchema,
+  /** When the member entered this status. */
+  since: z.number(),
+  checkedAt: z.number(),
+  /** Consecutive failed probes. */
+  failures: z.number().int(),
+  latencyMs: z.number().optional(),
+  reason: z.string().optional(),
+  /** For a member that is down: how its process ended, and whether it was stopped on purpose. */
+  exit: z
+    .object({ code: z.number().nullable(), signal: z.string().nullable(), crashed: z.boolean(), ranMs: z.number().optional(), oomKilled: z.boolean().optional() })
+    .optional(),
+});
+export type Health = z.infer<typeof HealthSchema>;
+export type DownExit = NonNullable<Health['exit']>;
+
+export class HealthStore {
+  constructor(private readonly hub: RedisHub) {}
+
+  private get key() {
+    return this.hub.key('health');
+  }
+
+  async all(): Promise<Record<string, Health>> {
+    const raw = await this.hub.client.hgetall(this.key);
+    const out: Record<string, Health> = {};
+    for (const [name, json] of Object.entries(raw)) {
+      const health = readJson(HealthSchema, json);
+      if (health) out[name] = health;
+    }
+    return out;
+  }
+
+  async get(name: string): Promise<Health | undefined> {
+    return readJson(HealthSchema, await this.hub.client.hget(this.key, name));
+  }
+
+  async put(name: string, health: Health): Promise<void> {
+    await this.hub.client.hset(this.key, name, JSON.stringify(health));
+  }
+}
