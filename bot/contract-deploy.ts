@@ -15,7 +15,7 @@ export interface DeployIo {
   ask(question: string): Promise<string>;
 }
 
-export class DeployRefused extends Error {}
+class DeployRefused extends Error {}
 
 /** A line from stdin (a terminal or a pipe); empty when stdin ends first. */
 export function askStdin(question: string): Promise<string> {

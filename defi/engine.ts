@@ -318,4 +318,4 @@ export function onePerPair(opportunities: Opportunity[]): Opportunity[] {
 }
 
 /** The DEX of a pool as users read it: a V3 pool's fee tier goes with its DEX's name ("uni3 0.05%"). */
-export const dexLabel = (pool: Pool) => (isV3(pool) ? `${pool.dex.name} ${pool.fee! / 10_000}%` : pool.dex.name);
+const dexLabel = (pool: Pool) => (isV3(pool) ? `${pool.dex.name} ${pool.fee! / 10_000}%` : pool.dex.name);

@@ -15,7 +15,7 @@ const AddressSchema = z
 
 const DexName = z.string().regex(/^[A-Za-z0-9][\w-]{0,31}$/, 'letters, digits, - and _ (at most 32)').describe('Short name shown to users, e.g. uniswap');
 
-export const V2DexSchema = z
+const V2DexSchema = z
   .object({
     kind: z.literal('uniswap-v2').default('uniswap-v2').describe('Uniswap-V2-style pairs (the default)'),
     name: DexName,
@@ -29,7 +29,7 @@ export const V2DexSchema = z
   })
   .strict();
 
-export const V3DexSchema = z
+const V3DexSchema = z
   .object({
     kind: z.literal('uniswap-v3').describe('Uniswap V3 concentrated-liquidity pools'),
     name: DexName,

@@ -14,7 +14,7 @@ export interface Token {
   decimals: number;
 }
 
-export type DexKind = 'uniswap-v2' | 'uniswap-v3';
+type DexKind = 'uniswap-v2' | 'uniswap-v3';
 
 export interface Dex {
   name: string;

@@ -7,8 +7,8 @@
 export const Q96 = 1n << 96n;
 export const MIN_TICK = -887272;
 export const MAX_TICK = 887272;
-export const MIN_SQRT_RATIO = 4295128739n;
-export const MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342n;
+const MIN_SQRT_RATIO = 4295128739n;
+const MAX_SQRT_RATIO = 1461446703485210103287273052203988822378723970342n;
 const MAX_UINT256 = (1n << 256n) - 1n;
 export const FEE_DENOMINATOR = 1_000_000n;
 
@@ -55,14 +55,14 @@ const mulDivUp = (a: bigint, b: bigint, d: bigint) => {
 };
 const divUp = (a: bigint, b: bigint) => a / b + (a % b === 0n ? 0n : 1n);
 
-export function getAmount0Delta(sqrtA: bigint, sqrtB: bigint, liquidity: bigint, roundUp: boolean): bigint {
+function getAmount0Delta(sqrtA: bigint, sqrtB: bigint, liquidity: bigint, roundUp: boolean): bigint {
   if (sqrtA > sqrtB) [sqrtA, sqrtB] = [sqrtB, sqrtA];
   const numerator1 = liquidity << 96n;
   const numerator2 = sqrtB - sqrtA;
   return roundUp ? divUp(mulDivUp(numerator1, numerator2, sqrtB), sqrtA) : mulDiv(numerator1, numerator2, sqrtB) / sqrtA;
 }
 
-export function getAmount1Delta(sqrtA: bigint, sqrtB: bigint, liquidity: bigint, roundUp: boolean): bigint {
+function getAmount1Delta(sqrtA: bigint, sqrtB: bigint, liquidity: bigint, roundUp: boolean): bigint {
   if (sqrtA > sqrtB) [sqrtA, sqrtB] = [sqrtB, sqrtA];
   return roundUp ? mulDivUp(liquidity, sqrtB - sqrtA, Q96) : mulDiv(liquidity, sqrtB - sqrtA, Q96);
 }
@@ -85,7 +85,7 @@ export function getNextSqrtPriceFromInput(sqrtP: bigint, liquidity: bigint, amou
   return sqrtP + quotient;
 }
 
-export interface SwapStep {
+interface SwapStep {
   sqrtNext: bigint;
   amountIn: bigint;
   amountOut: bigint;
@@ -93,7 +93,7 @@ export interface SwapStep {
 }
 
 /** SwapMath.computeSwapStep for an exact input (amountRemaining ≥ 0). */
-export function computeSwapStep(sqrtCurrent: bigint, sqrtTarget: bigint, liquidity: bigint, amountRemaining: bigint, feePips: bigint): SwapStep {
+function computeSwapStep(sqrtCurrent: bigint, sqrtTarget: bigint, liquidity: bigint, amountRemaining: bigint, feePips: bigint): SwapStep {
   const zeroForOne = sqrtCurrent >= sqrtTarget;
   const remainingLessFee = mulDiv(amountRemaining, FEE_DENOMINATOR - feePips, FEE_DENOMINATOR);
   let amountIn = zeroForOne ? getAmount0Delta(sqrtTarget, sqrtCurrent, liquidity, true) : getAmount1Delta(sqrtCurrent, sqrtTarget, liquidity, true);
@@ -138,7 +138,7 @@ function upperBound(ticks: V3State['ticks'], tick: number): number {
  * TickBitmap.nextInitializedTickWithinOneWord over the ticks that were read; undefined when it needs a word that
  * was not read (the swap would leave the known part of the pool).
  */
-export function nextInitializedTick(state: V3State, tick: number, lte: boolean): { next: number; initialized: boolean; index: number } | undefined {
+function nextInitializedTick(state: V3State, tick: number, lte: boolean): { next: number; initialized: boolean; index: number } | undefined {
   const spacing = state.tickSpacing;
   let compressed = floorDiv(tick, spacing);
   if (lte) {

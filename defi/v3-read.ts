@@ -16,7 +16,7 @@ export interface V3Read extends V3State {
 }
 
 /** Bitmap words read on each side of the price's word: 256 tick spacings each, far beyond what one block's trade moves. */
-export const WORDS_EACH_SIDE = 1;
+const WORDS_EACH_SIDE = 1;
 // A constructor may return 24,576 bytes: 32 pools of 6 words each leave room for ~18 initialized ticks per pool;
 // a chunk that overflows is split in two.
 const CHUNK = 32;
@@ -56,7 +56,7 @@ async function readChunk(provider: JsonRpcProvider, pools: V3PoolRef[], token: s
   return decodeV3States(answer, pools, wordsEachSide);
 }
 
-export function decodeV3States(answer: string, pools: readonly V3PoolRef[], wordsEachSide: number): (V3Read | undefined)[] {
+function decodeV3States(answer: string, pools: readonly V3PoolRef[], wordsEachSide: number): (V3Read | undefined)[] {
   let at = 2;
   const word = () => {
     if (at + 64 > answer.length) throw new Error(`V3 reader answered ${(answer.length - 2) / 2} bytes, too few for ${pools.length} pools`);

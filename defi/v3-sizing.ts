@@ -14,7 +14,7 @@ import { FEE_DENOMINATOR, getNextSqrtPriceFromInput, getSqrtRatioAtTick, MAX_TIC
 export type Hop = { kind: 'v2'; leg: Leg } | { kind: 'v3'; state: V3State; zeroForOne: boolean };
 
 /** What one hop takes and pays for `amountIn`; undefined when a V3 swap leaves the ticks that were read. */
-export function hopSwap(hop: Hop, amountIn: bigint): { used: bigint; out: bigint } | undefined {
+function hopSwap(hop: Hop, amountIn: bigint): { used: bigint; out: bigint } | undefined {
   if (hop.kind === 'v2') return { used: amountIn, out: amountOut(amountIn, hop.leg.reserveIn, hop.leg.reserveOut, hop.leg.feeBps) };
   if (amountIn <= 0n) return { used: 0n, out: 0n };
   const swap = swapExactInput(hop.state, hop.zeroForOne, amountIn, { withTick: false });
@@ -141,7 +141,7 @@ function cross(c: Cursor, boundary: { sqrt: bigint; tickIndex: number }): void {
 }
 
 /** The real-valued best input of the cycle, from the walk across tick stretches (before integer settling). */
-export function walkOptimum(hops: readonly Hop[]): bigint {
+function walkOptimum(hops: readonly Hop[]): bigint {
   const cursors = hops.map(cursorOf);
   let x = 0n;
   for (let stretch = 0; stretch < 512; stretch++) {
