@@ -281,6 +281,23 @@ program
   .option('--json', 'print the reply as JSON')
   .action((severity: string, message: string[], o: { json?: boolean }) => remote(quoted(['/alert', severity, ...(message.length ? [message.join(' ')] : [])]), o));
 
+program
+  .command('new')
+  .description('write a new first-party MCP server (its tool, health tool, test and fleet.yaml entry) or agent (with its test) into this checkout')
+  .argument('<kind>', 'server or agent')
+  .argument('<name>', 'lower-case, dashes allowed')
+  .action(async (kind: string, name: string) => {
+    const { newAgent, newServer, ScaffoldError } = await import('./scaffold.js');
+    try {
+      if (kind !== 'server' && kind !== 'agent') throw new ScaffoldError(`new makes a server or an agent, not "${kind}"`);
+      const files = kind === 'server' ? newServer(process.cwd(), name) : newAgent(process.cwd(), name);
+      process.stdout.write(`wrote ${files.join(', ')}\nnext: npm run build && npx vitest run tests/integration/${kind}-${name}.test.ts\n`);
+    } catch (error) {
+      process.stderr.write(`fleetbot: ${(error as Error).message}\n`);
+      process.exitCode = error instanceof ScaffoldError ? 2 : 1;
+    }
+  });
+
 program.parseAsync().then(
   // Everything was stopped in order; exit now rather than wait on a handle some library forgot to unref.
   () => process.exit(),

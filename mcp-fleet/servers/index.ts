@@ -13,6 +13,7 @@ const LOADERS = {
   'flash-loan': () => import('./flash-loan.js'),
   'risk-manager': () => import('./risk-manager.js'),
   portfolio: () => import('./portfolio.js'),
+  // fleetbot new server <name> adds its line above this one.
 } satisfies Record<string, () => Promise<{ default: ServerDefinition }>>;
 
 const SERVER_NAMES = Object.keys(LOADERS);
