@@ -70,6 +70,19 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
   const open = (pools: PoolsFile = net.poolsFile, extra: Partial<EngineOptions> = {}) => Engine.open({ rpcUrl: net.url, pools, risk: loose, simulateTop: 40, ...extra });
   const trader = () => net.provider.getSigner(0);
 
+  /** Waits for a transaction's receipt by asking the node (Anvil mines at once); throws if it reverted. */
+  async function mined(sent: Promise<{ hash: string }>): Promise<void> {
+    const { hash } = await sent;
+    for (;;) {
+      const receipt = (await net.provider.send('eth_getTransactionReceipt', [hash])) as { status: string } | null;
+      if (receipt) {
+        if (receipt.status !== '0x1') throw new Error(`transaction ${hash} reverted`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Runs `amountIn` of WETH around the opportunity's pools through the official routers; returns the trader's WETH gain. */
   async function routerYield(signer: Signer, o: Opportunity, amountIn: bigint): Promise<bigint> {
     const me = await signer.getAddress();
@@ -82,9 +95,9 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
       const had = (await out.balanceOf!(me)) as bigint;
       const fee = /^uni3 /.test(label) ? Math.round(Number(label.split(' ')[1]!.replace('%', '')) * 10_000) : undefined;
       const router = fee === undefined ? net.dexes[0]!.router : net.v3Dexes[0]!.router;
-      await (await new Contract(from, ERC20, signer).approve!(router, amount)).wait();
-      if (fee === undefined) await (await new Contract(router, V2_ROUTER, signer).swapExactTokensForTokens!(amount, 0n, [from, to], me, 2n ** 40n, { gasLimit: GAS })).wait();
-      else await (await new Contract(router, V3_ROUTER, signer).exactInputSingle!({ tokenIn: from, tokenOut: to, fee, recipient: me, deadline: 2n ** 40n, amountIn: amount, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }, { gasLimit: GAS })).wait();
+      await mined(new Contract(from, ERC20, signer).approve!(router, amount));
+      if (fee === undefined) await mined(new Contract(router, V2_ROUTER, signer).swapExactTokensForTokens!(amount, 0n, [from, to], me, 2n ** 40n, { gasLimit: GAS }));
+      else await mined(new Contract(router, V3_ROUTER, signer).exactInputSingle!({ tokenIn: from, tokenOut: to, fee, recipient: me, deadline: 2n ** 40n, amountIn: amount, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }, { gasLimit: GAS }));
       amount = ((await out.balanceOf!(me)) as bigint) - had;
     }
     return ((await weth.balanceOf!(me)) as bigint) - before;
@@ -92,7 +105,7 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
 
   beforeAll(async () => {
     net = await startDevnet(SPEC);
-    await (await new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 2000n * e18 })).wait();
+    await mined(new Contract(net.tokens.WETH!, ['function deposit() payable'], net.deployer).deposit!({ value: 2000n * e18 }));
   }, 120_000);
   afterAll(() => net?.stop());
 
@@ -127,8 +140,8 @@ describe('DeFi engine on Anvil with the official Uniswap V3 contracts', () => {
           const me = await signer.getAddress();
           const [inToken, outToken] = [new Contract(net.tokens[tokenIn]!, ERC20, signer), new Contract(net.tokens[tokenOut]!, ERC20, signer)];
           const [paid0, got0] = [(await inToken.balanceOf!(me)) as bigint, (await outToken.balanceOf!(me)) as bigint];
-          await (await inToken.approve!(net.v3Dexes[0]!.router, amountIn)).wait();
-          await (await new Contract(net.v3Dexes[0]!.router, V3_ROUTER, signer).exactInputSingle!({ tokenIn: net.tokens[tokenIn], tokenOut: net.tokens[tokenOut], fee, recipient: me, deadline: 2n ** 40n, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }, { gasLimit: GAS })).wait();
+          await mined(inToken.approve!(net.v3Dexes[0]!.router, amountIn));
+          await mined(new Contract(net.v3Dexes[0]!.router, V3_ROUTER, signer).exactInputSingle!({ tokenIn: net.tokens[tokenIn], tokenOut: net.tokens[tokenOut], fee, recipient: me, deadline: 2n ** 40n, amountIn, amountOutMinimum: 0n, sqrtPriceLimitX96: 0n }, { gasLimit: GAS }));
           expect(((await outToken.balanceOf!(me)) as bigint) - got0).toBe(mine.amountOut);
           const [after] = await readV3States(net.provider, [{ address, fee, tickSpacing: fee === 500 ? 10 : 60 }], net.tokens.WETH!);
           expect([after!.sqrtPriceX96, after!.tick, after!.liquidity]).toEqual([mine.sqrtPriceX96, mine.tick, mine.liquidity]);
