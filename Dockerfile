@@ -18,7 +18,9 @@ COPY config ./config
 COPY defi ./defi
 COPY mcp-fleet ./mcp-fleet
 COPY queues ./queues
+COPY redis ./redis
 COPY security ./security
+COPY state ./state
 COPY telemetry ./telemetry
 RUN ["node", "node_modules/typescript/bin/tsc", "-p", "tsconfig.json"]
 RUN ["npm", "prune", "--omit=dev", "--no-audit", "--no-fund", "--ignore-scripts"]

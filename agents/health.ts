@@ -9,12 +9,14 @@ import { fleetStatus } from '../mcp-fleet/status.js';
 import { writeFleetStatus } from '../state/fleet-status.js';
 import type { Health } from '../state/health.js';
 import { fleetOf } from './agent.js';
+import { watchAgents } from './agent-watch.js';
 import { defineAgent } from './worker-agent.js';
 
 /**
  * The health agent probes every member on its `health.interval` (faster while it starts), reacts at once to the
  * backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
- * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears.
+ * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears. It also
+ * watches the other agents' heartbeats (agent-watch.ts).
  */
 
 /** 137 → SIGKILL: an engine reports a signal death as 128 + the signal's number. */
@@ -60,6 +62,7 @@ export const healthAgent = defineAgent({
   work(deps, heartbeat) {
     const { hub, log, health, notify } = deps;
     const fleet = fleetOf(deps);
+    const agentWatch = watchAgents({ hub, notify, log: log.child('agents'), self: 'health' });
     const timers = new Map<string, NodeJS.Timeout>();
     const inFlight = new Map<string, Promise<void>>();
     let stopped = false;
@@ -151,6 +154,7 @@ export const healthAgent = defineAgent({
         await Promise.all(inFlight.values());
         settleWaiting = new Set();
         markReady();
+        await agentWatch.stop();
       },
     };
   },

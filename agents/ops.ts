@@ -4,7 +4,7 @@ import type { Member } from '../config/manifest.js';
 import { checkHealth } from '../mcp-fleet/health.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { opsQueue, type ServerInfo } from '../queues/ops.js';
-import { redact } from '../security/redact.js';
+import { redact, redactLines } from '../security/redact.js';
 import { fleetOf, type AgentDeps } from './agent.js';
 import { answers, defineAgent } from './worker-agent.js';
 
@@ -70,9 +70,9 @@ function handlers(deps: AgentDeps) {
 
     async logs({ member: name, tail }: { member: string; tail: number }) {
       member(name);
-      // Redacted here as well as in the reply: job results stay in Redis, where other tools can read them. As one
-      // text, not line by line: a secret can span lines (a PEM key), and only the whole shows where it begins.
-      const lines = redact((await fleet.backend.logs(name, { tail })).join('\n')).split('\n');
+      // The backend redacts the member's text before stamping it (a secret can span lines); once more here, as the
+      // lines go into a job result that stays in Redis, where other tools can read it.
+      const lines = redactLines(await fleet.backend.logs(name, { tail }));
       return { member: name, lines };
     },
 

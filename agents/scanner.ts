@@ -5,7 +5,7 @@ import type { Opportunity } from '../defi/opportunity.js';
 import type { RedisHub } from '../redis/hub.js';
 import { defiQueue, executeQueue } from '../queues/defi.js';
 import { QueueClient } from '../queues/typed-queue.js';
-import { countDefi, lastScan, postedProfits, recordRpcFailure, recordScan, updatePosted, type ScanSummary } from '../state/defi-scan.js';
+import { countDefi, lastScan, postedProfits, recordPoll, recordRpcFailure, recordScan, updatePosted, type ScanSummary } from '../state/defi-scan.js';
 import { metrics } from '../telemetry/metrics.js';
 import { openEngine } from './defi-engine.js';
 import { answers, defineAgent, repeat } from './worker-agent.js';
@@ -113,6 +113,8 @@ export const scannerAgent = defineAgent({
       try {
         const e = await defi.engine();
         const block = await e.blockNumber();
+        // Every poll, new block or not: a head that stops moving and a scanner that stops asking are different alerts.
+        await recordPoll(hub, block);
         if (block !== lastBlock) {
           const scan = await e.scan({ blockTag: block });
           lastBlock = block;

@@ -5,8 +5,8 @@ import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Stack } from './stack.js';
 
 /**
- * The `fleetbot` command line: `up`, `bot`, `agent`, `serve`. Each command loads only the modules it needs, so a
- * fleet member (`serve`) starts quickly.
+ * The `fleetbot` command line: `up`, `bot`, `agent`, `serve`, and the one-shot `check`, `backup`, `restore` and
+ * `audit export`. Each command loads only the modules it needs, so a fleet member (`serve`) starts quickly.
  */
 
 /** Runs `body` with a Stack that is unwound on return, on SIGINT/SIGTERM, or on a crash; resolves to the exit code. */
@@ -28,6 +28,13 @@ async function run(log: Logger, body: (stack: Stack) => Promise<void>): Promise<
   } finally {
     await stack.stop();
   }
+}
+
+/** The command's logger, having said first which variables look like settings but are not (see config/env-names). */
+function startLog(config: { warnings: string[] }, options: Parameters<typeof createLogger>[0]): Logger {
+  const log = createLogger(options);
+  for (const warning of config.warnings) log.warn(warning);
+  return log;
 }
 
 function untilSignal(): Promise<never> {
@@ -64,7 +71,7 @@ program
   .action(async () => {
     const config = loadConfig();
     // The console is the user's screen: only warnings go to stderr unless LOG_LEVEL says otherwise.
-    const log = createLogger({ level: config.logLevel ?? (config.discord ? 'info' : 'warn') });
+    const log = startLog(config, { level: config.logLevel ?? (config.discord ? 'info' : 'warn') });
     process.exitCode = await run(log, (stack) => runEverything(config, stack));
   });
 
@@ -75,7 +82,7 @@ program
   .option('--execute', 'also create a dev executor account and its FlashArbitrage, so /execute can run trades')
   .action(async (options: { port: number; execute?: boolean }) => {
     const base = loadConfig();
-    const log = createLogger({ level: base.logLevel ?? 'warn' });
+    const log = startLog(base, { level: base.logLevel ?? 'warn' });
     process.exitCode = await run(log, async (stack) => {
       const { startDevnetSession } = await import('./devnet.js');
       const session = await startDevnetSession(stack, base, options);
@@ -91,7 +98,7 @@ program
   .option('--json', 'print a JSON array of the opportunities')
   .action(async (options: { rpc: string; pools: string; json?: boolean }) => {
     const config = loadEnvConfig();
-    const log = createLogger({ level: config.logLevel ?? 'warn' });
+    const log = startLog(config, { level: config.logLevel ?? 'warn' });
     process.exitCode = await run(log, async () => {
       const { scanOnce } = await import('./scan-once.js');
       process.stdout.write(await scanOnce(config, options));
@@ -119,7 +126,7 @@ program
   .description('the bot alone (Discord when DISCORD_TOKEN is set, else the console chat), talking to agents through REDIS_URL')
   .action(async () => {
     const config = loadConfig();
-    const log = createLogger({ level: config.logLevel ?? 'info' });
+    const log = startLog(config, { level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
       for (const note of config.notes) log.info(note);
       const roots = await import('./roots.js');
@@ -143,7 +150,7 @@ program
   .argument('<names...>', 'agent names')
   .action(async (names: string[]) => {
     const config = loadConfig();
-    const log = createLogger({ level: config.logLevel ?? 'info' });
+    const log = startLog(config, { level: config.logLevel ?? 'info' });
     process.exitCode = await run(log, async (stack) => {
       const roots = await import('./roots.js');
       const { AGENTS } = await import('../agents/index.js');
@@ -166,7 +173,7 @@ program
   .argument('<agents...>', 'agent names')
   .action(async (names: string[]) => {
     const config = loadEnvConfig();
-    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+    process.exitCode = await run(startLog(config, { level: config.logLevel ?? 'warn' }), async (stack) => {
       // Only what the check needs: it runs every few seconds in each agent's container.
       const { RedisHub } = await import('../redis/hub.js');
       const { listAgents } = await import('../state/heartbeats.js');
@@ -179,6 +186,69 @@ program
     });
   });
 
+/** Redis for a one-shot command: REDIS_URL (these commands never start an embedded Redis), closed at the end. */
+async function redisFor(stack: Stack, config: ReturnType<typeof loadEnvConfig>) {
+  const { RedisHub } = await import('../redis/hub.js');
+  if (!config.redis.url) throw new Error('set REDIS_URL (and REDIS_PREFIX if not "fleetbot"): the Redis holding the fleet\'s data');
+  const hub = new RedisHub(config.redis.url, config.redis.prefix);
+  stack.defer('redis', () => hub.close());
+  await hub.client.ping();
+  return hub;
+}
+
+program
+  .command('backup')
+  .description('write a consistent snapshot of fleetbot\'s data in Redis (audit, silences, alert and healer state, findings, pending confirmations) to a file')
+  .argument('<file>', 'where to write it (readable by you only)')
+  .option('--chat', 'also keep the chat memory (conversations)')
+  .action(async (file: string, options: { chat?: boolean }) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      const { createBackup, describeBackup, writeBackup } = await import('./backup.js');
+      const backup = await createBackup(await redisFor(stack, config), { chat: options.chat === true });
+      await writeBackup(file, backup);
+      process.stderr.write(`backed up ${describeBackup(backup)} to ${file}\n`);
+    });
+  });
+
+program
+  .command('restore')
+  .description('load a backup into Redis under REDIS_PREFIX; refuses a live fleet or existing data unless --force')
+  .argument('<file>', 'a file written by `fleetbot backup`')
+  .option('--force', 'overwrite what is there (the kept data becomes the backup\'s), even with agents running')
+  .action(async (file: string, options: { force?: boolean }) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      const { describeBackup, readBackup, restoreBackup } = await import('./backup.js');
+      const backup = await readBackup(file);
+      const report = await restoreBackup(await redisFor(stack, config), backup, { force: options.force === true });
+      const expired = report.expired ? ` (${report.expired} expired since, left out)` : '';
+      process.stderr.write(`restored ${report.restored} keys${expired} of ${describeBackup(backup)} under prefix "${config.redis.prefix}"\n`);
+    });
+  });
+
+program
+  .command('audit')
+  .description('the audit trail')
+  .command('export')
+  .description('print the audit trail as JSON lines (redacted), oldest first: fleetbot audit export --since 7d > audit.jsonl')
+  .option('--since <duration>', 'only entries newer than this (e.g. 1d, 12h); default: all')
+  .action(async (options: { since?: string }) => {
+    const config = loadEnvConfig();
+    process.exitCode = await run(createLogger({ level: config.logLevel ?? 'warn' }), async (stack) => {
+      const { DurationSchema } = await import('../config/duration.js');
+      let sinceMs = 0;
+      if (options.since !== undefined) {
+        const parsed = DurationSchema.safeParse(options.since);
+        if (!parsed.success) throw new Error(`--since: ${parsed.error.issues[0]?.message ?? 'not a duration'}`);
+        sinceMs = Date.now() - parsed.data;
+      }
+      const { exportAudit } = await import('./audit-export.js');
+      const count = await exportAudit(await redisFor(stack, config), sinceMs, process.stdout);
+      process.stderr.write(`${count} audit entries\n`);
+    });
+  });
+
 program
   .command('serve')
   .description('run one of fleetbot\'s own MCP servers (blockchain, monitoring, task-queue, price-feed, …)')
@@ -188,7 +258,7 @@ program
   .action(async (name: string, options: { http?: boolean; port?: number }) => {
     const config = loadEnvConfig();
     const supervised = config.vars.FLEETBOT_MEMBER !== undefined;
-    const log = createLogger({ level: config.logLevel ?? 'info', scope: `mcp-${name}`, timestamps: !supervised });
+    const log = startLog(config, { level: config.logLevel ?? 'info', scope: `mcp-${name}`, timestamps: !supervised });
     if (!options.http) {
       // stdout is the MCP channel: anything a library prints must go to stderr instead.
       console.log = console.error;

@@ -20,7 +20,7 @@ import type { AgentInfo } from '../state/heartbeats.js';
 import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
 import { JobFailedError, JobTimeoutError } from '../queues/typed-queue.js';
-import type { AuditLog } from '../security/audit.js';
+import { auditArgs, type AuditLog } from '../security/audit.js';
 import { hasPermission, type Caller, type Permission } from '../security/permissions.js';
 import { isLimited, slowDown, type RateLimiter } from '../security/rate-limit.js';
 import { redact } from '../security/redact.js';
@@ -326,7 +326,7 @@ export class Dispatcher {
         via: request.caller.via,
         channel: request.channel,
         command: request.command,
-        args: request.args,
+        args: auditArgs(request.args, outcome),
         outcome,
         detail: redact(detail),
       });

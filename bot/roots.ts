@@ -34,6 +34,7 @@ import { startDashboard } from './dashboard/server.js';
 import { FleetWatch } from './dashboard/watch.js';
 import { Dispatcher } from './dispatch.js';
 import { AlertBook } from './notifier/alert-book.js';
+import { startMetricsDigest } from './metrics-digest.js';
 import { Notifier, type NoticeSink } from './notifier/index.js';
 import type { Stack } from './stack.js';
 import type { Roads } from './surface.js';
@@ -191,6 +192,10 @@ export function startNotifier(stack: Stack, config: Config, bot: Bot, shared: Sh
   });
   notifier.start();
   stack.defer('notifier', () => notifier.stop());
+  if (notifyRoutes(config).some((r) => r.kind === 'metrics' && sinks.some((s) => s.name === r.sink))) {
+    const digest = startMetricsDigest({ telemetry: bot.watch, notify: shared.notify, everyMs: config.notify.metricsEveryMs, log: stack.log.child('metrics digest') });
+    stack.defer('metrics digest', async () => digest.stop());
+  }
   return notifier;
 }
 

@@ -13,7 +13,10 @@ export function didYouMean(input: string, choices: readonly string[]): string | 
   const prefixed = choices.filter((c) => wanted.length >= 2 && normal(c).startsWith(wanted));
   if (prefixed.length === 1) return prefixed[0];
   const typed = input.toLowerCase();
-  const best = closest(typed, [...choices]);
+  // Nearest by edits; of equals, the one of the typed length ("stauts" is `status` misspelt, not `start`).
+  const nearest = Math.min(...choices.map((c) => distance(typed, c)));
+  const tied = choices.filter((c) => distance(typed, c) === nearest);
+  const best = tied.find((c) => c.length === typed.length) ?? closest(typed, tied);
   // Two edits are a typo in a long word ("stauts") or a short one that starts right ("alfa"), but elsewhere they
   // make another word ("what" → "chart").
   const limit = typed.length >= 5 ? Math.max(2, Math.floor(typed.length / 3)) : best[0] === typed[0] ? 2 : 1;

@@ -1,11 +1,19 @@
 import ms from 'ms';
 import { z } from 'zod';
 
-/** A duration written the way operators write it (`500ms`, `5s`, `2m`, `1h`) or as milliseconds; parsed to ms. */
+/**
+ * A duration written the way operators write it (`500ms`, `5s`, `2m`, `1h`); parsed to ms. A number needs its unit:
+ * `OPS_TIMEOUT=30` could mean 30 ms or 30 s, and a guess either way fails someone quietly (0 needs none).
+ */
 export const DurationSchema = z
-  .union([z.number().int().nonnegative(), z.string()])
+  .union([z.number(), z.string()])
   .transform((value, ctx) => {
-    const parsed = typeof value === 'number' ? value : ms(value.trim() as ms.StringValue);
+    const text = String(value).trim();
+    if (/^\d+(?:\.\d+)?$/.test(text) && Number(text) !== 0) {
+      ctx.addIssue({ code: 'custom', message: `${text} what? write a unit, e.g. ${text}s or ${text}ms` });
+      return z.NEVER;
+    }
+    const parsed = ms(text as ms.StringValue);
     if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
       ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (write e.g. 500ms, 5s, 2m, 1h)` });
       return z.NEVER;

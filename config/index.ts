@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { backendIssues, FleetBackendSchema, ManifestSchema, type FleetBackendKind, type Manifest } from './manifest.js';
+import { backendIssues, FleetBackendSchema, ManifestSchema, membersThatParse, type FleetBackendKind, type Manifest } from './manifest.js';
 import { CallerPermissionSchema, PermissionSchema, type CallerPermission, type Permission } from '../security/permissions.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 import { DurationSchema } from './duration.js';
+import { settingNameCheck } from './env-names.js';
 
 /**
  * fleetbot's configuration: the environment and `fleet.yaml`, parsed once at start-up with zod.
@@ -95,6 +96,7 @@ const EnvSchema = z.object({
       return kinds as NotifyKind[];
     })
     .describe('the kinds of notice an interactive console shows (comma-separated: alert, finding, healing, audit; empty for none)'),
+  NOTIFY_METRICS_INTERVAL: DurationSchema.default(3_600_000).describe('how often the metrics channel gets a digest of the fleet\'s figures'),
   NOTIFY_MAX_PER_MINUTE: z.coerce.number().int().min(1).max(600).default(20).describe('messages per channel per minute'),
   ALERT_REPEAT_INTERVAL: DurationSchema.default(4 * 3600_000).describe('a still-firing alert is posted again after this long'),
   DISCORD_CHAT_CHANNELS: idList.describe('channels where every message is a chat turn (elsewhere: mention the bot)'),
@@ -194,6 +196,8 @@ export interface ChatConfig {
 export interface EnvConfig {
   /** Lines worth saying at start-up (an alias read as its preferred name). */
   notes: string[];
+  /** Names in the environment that look like fleetbot settings but are not (with a prefix other programs share). */
+  warnings: string[];
   redis: { url?: string; prefix: string };
   home: string;
   rpcUrl?: string;
@@ -209,7 +213,7 @@ export interface EnvConfig {
   docker: DockerConnection;
   /** Set when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
-  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[] };
+  notify: { groupWaitMs: number; maxPerMinute: number; repeatIntervalMs: number; console: NotifyKind[]; metricsEveryMs: number };
   chat: ChatConfig;
   dashboard: { host: string; port: number; token?: string; publicViews: boolean };
   /** Per user and minute, for people on shared transports (Discord); the local console is not limited. */
@@ -255,24 +259,29 @@ function resolveAliases(env: Env): { env: Env; notes: string[]; problems: string
   return { env: resolved, notes, problems };
 }
 
-function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string[] } {
+/** Which names in an environment look like fleetbot settings but are not (see config/env-names.ts). */
+export const checkSettingNames = settingNameCheck([...Object.keys(EnvSchema.shape), ...Object.keys(ALIASES)]);
+
+function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string[]; warnings: string[] } {
+  // Every problem at once: misspelt names, clashing aliases, bad values and settings that only work together.
+  const { errors: problems, warnings } = checkSettingNames(raw);
   const aliases = resolveAliases(raw);
-  if (aliases.problems.length) return { problems: aliases.problems };
+  problems.push(...aliases.problems);
   const env = aliases.env;
   const result = EnvSchema.safeParse(env);
-  if (!result.success) {
-    return { problems: result.error.issues.map((issue) => `environment ${issue.path.join('.')}: ${issue.message}`) };
-  }
+  if (!result.success) problems.push(...result.error.issues.map((issue) => `environment ${issue.path.join('.')}: ${issue.message}`));
+  const set = (name: string) => (env[name] ?? '') !== '';
+  if (set('EXECUTOR_KEY') !== set('EXECUTOR_CONTRACT')) problems.push('environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither');
+  const dashboardToken = set('DASHBOARD_TOKEN_FILE') ? readDashboardToken(path.resolve(cwd, env.DASHBOARD_TOKEN_FILE!), set('DASHBOARD_TOKEN') ? env.DASHBOARD_TOKEN : undefined) : { token: result.data?.DASHBOARD_TOKEN };
+  if (dashboardToken.problem) problems.push(dashboardToken.problem);
+  if (!result.success || problems.length > 0) return { problems, warnings };
   const e = result.data;
-  if ((e.EXECUTOR_KEY === undefined) !== (e.EXECUTOR_CONTRACT === undefined)) {
-    return { problems: ['environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither'] };
-  }
-  const dashboardToken = e.DASHBOARD_TOKEN_FILE === undefined ? { token: e.DASHBOARD_TOKEN } : readDashboardToken(path.resolve(cwd, e.DASHBOARD_TOKEN_FILE), e.DASHBOARD_TOKEN);
-  if (dashboardToken.problem) return { problems: [dashboardToken.problem] };
   return {
     problems: [],
+    warnings,
     config: {
       notes: aliases.notes,
+      warnings,
       redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
       home: path.resolve(cwd, e.FLEETBOT_HOME),
       rpcUrl: e.RPC_URL,
@@ -326,7 +335,7 @@ function parseEnv(raw: Env, cwd: string): { config?: EnvConfig; problems: string
         toolPatterns: e.CHAT_TOOLS,
         memory: { turns: e.CHAT_MEMORY_TURNS, tokens: e.CHAT_MEMORY_TOKENS, ttlMs: e.CHAT_MEMORY_TTL },
       },
-      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE },
+      notify: { groupWaitMs: e.NOTIFY_GROUP_WAIT, maxPerMinute: e.NOTIFY_MAX_PER_MINUTE, repeatIntervalMs: e.ALERT_REPEAT_INTERVAL, console: e.NOTIFY_CONSOLE, metricsEveryMs: e.NOTIFY_METRICS_INTERVAL },
     },
   };
 }
@@ -395,8 +404,10 @@ export function parseManifest(text: string, shown: string, problems: string[], b
     }
     return undefined;
   }
-  const result = ManifestSchema.safeParse(doc.toJS());
-  const issues = result.success ? backendIssues(result.data, backend) : result.error.issues;
+  const raw = doc.toJS();
+  const result = ManifestSchema.safeParse(raw);
+  // What the backend cannot run is reported with the rest, for every member that is valid on its own.
+  const issues = [...(result.success ? [] : result.error.issues), ...backendIssues(result.success ? result.data.members : membersThatParse(raw), backend)];
   for (const issue of issues) {
     const key = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
     problems.push(`${shown}:${lineOf(doc, lineCounter, issue.path)} ${key || '(top level)'}: ${issue.message}`);

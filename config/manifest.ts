@@ -37,7 +37,7 @@ const RestartPolicySchema = z
   })
   .strict();
 
-export const MemberSchema = z
+const MemberFieldsSchema = z
   .object({
     name: MemberNameSchema,
     description: z.string().default(''),
@@ -61,47 +61,88 @@ export const MemberSchema = z
       .default({})
       .describe("the permission a call of each tool needs (read, operate, admin); a tool not listed needs operate unless it is one of fleetbot's own servers' read-only tools — a server's word about itself is not trusted"),
   })
-  .strict()
-  .superRefine((member, ctx) => {
-    if (!member.command && !member.image) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'a member needs a command (process backend) or an image (docker backend)' });
-    }
-  });
+  .strict();
 
+const NEEDS_COMMAND = 'a member needs a command (process backend) or an image (docker backend)';
+
+/** One member on its own (a manifest checks the command-or-image rule with the rules between members). */
+export const MemberSchema = MemberFieldsSchema.superRefine((member, ctx) => {
+  if (!member.command && !member.image) ctx.addIssue({ code: 'custom', path: ['command'], message: NEEDS_COMMAND });
+});
+
+type Issue = { path: (string | number)[]; message: string };
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The rules between members — unique names, known dependencies, no cycle — and the command-or-image rule, read
+ * from the manifest as written: they are reported next to the members' own field errors, not after those are fixed.
+ */
+function crossMemberIssues(members: unknown[]): Issue[] {
+  const issues: Issue[] = [];
+  const nodes = members.map((m) => ({
+    name: isRecord(m) && typeof m.name === 'string' ? m.name : undefined,
+    depends_on: isRecord(m) && Array.isArray(m.depends_on) ? m.depends_on : [],
+  }));
+  const names = new Map<string, number>();
+  nodes.forEach(({ name }, index) => {
+    if (name === undefined) return;
+    if (names.has(name)) issues.push({ path: ['members', index, 'name'], message: `duplicate member name "${name}"` });
+    else names.set(name, index);
+  });
+  nodes.forEach(({ depends_on }, index) =>
+    depends_on.forEach((dependency, depIndex) => {
+      if (typeof dependency === 'string' && !names.has(dependency)) issues.push({ path: ['members', index, 'depends_on', depIndex], message: `unknown member "${dependency}"` });
+    }),
+  );
+  members.forEach((m, index) => {
+    if (isRecord(m) && m.command === undefined && m.image === undefined) issues.push({ path: ['members', index, 'command'], message: NEEDS_COMMAND });
+  });
+  const named = nodes.flatMap((n) => (n.name === undefined ? [] : [{ name: n.name, depends_on: n.depends_on.filter((d): d is string => typeof d === 'string') }]));
+  const cycle = findCycle(named);
+  if (cycle) issues.push({ path: ['members', names.get(cycle[0]!)!, 'depends_on'], message: `dependency cycle: ${cycle.join(' → ')}` });
+  return issues;
+}
+
+/** The whole manifest; every problem in it — each member's fields and the rules between members — at once. */
 export const ManifestSchema = z
-  .object({ members: z.array(MemberSchema).min(1, 'the fleet needs at least one member') })
+  .object({ members: z.array(z.unknown()).min(1, 'the fleet needs at least one member') })
   .strict()
-  .superRefine((manifest, ctx) => {
-    const names = new Map<string, number>();
-    manifest.members.forEach((member, index) => {
-      if (names.has(member.name)) {
-        ctx.addIssue({ code: 'custom', path: ['members', index, 'name'], message: `duplicate member name "${member.name}"` });
-      }
-      names.set(member.name, index);
+  .transform((raw, ctx) => {
+    let failed = false;
+    const members = raw.members.map((m, index) => {
+      const result = MemberFieldsSchema.safeParse(m);
+      if (result.success) return result.data;
+      failed = true;
+      for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: ['members', index, ...issue.path], message: issue.message });
+      return undefined;
     });
-    manifest.members.forEach((member, index) => {
-      member.depends_on.forEach((dependency, depIndex) => {
-        if (!names.has(dependency)) {
-          ctx.addIssue({ code: 'custom', path: ['members', index, 'depends_on', depIndex], message: `unknown member "${dependency}"` });
-        }
-      });
-    });
-    const cycle = findCycle(manifest.members);
-    if (cycle) {
-      ctx.addIssue({ code: 'custom', path: ['members', names.get(cycle[0]!)!, 'depends_on'], message: `dependency cycle: ${cycle.join(' → ')}` });
+    for (const issue of crossMemberIssues(raw.members)) {
+      failed = true;
+      ctx.addIssue({ code: 'custom', ...issue });
     }
+    return failed ? z.NEVER : { members: members as Member[] };
   });
 
-export type Member = z.infer<typeof MemberSchema>;
+/** The members of a manifest that are valid on their own, by index (undefined where one is not). */
+export function membersThatParse(raw: unknown): (Member | undefined)[] {
+  const members = isRecord(raw) && Array.isArray(raw.members) ? raw.members : [];
+  return members.map((m) => {
+    const result = MemberSchema.safeParse(m);
+    return result.success ? result.data : undefined;
+  });
+}
+
+export type Member = z.infer<typeof MemberFieldsSchema>;
 export type Manifest = z.infer<typeof ManifestSchema>;
 
 export const FleetBackendSchema = z.enum(['process', 'docker']);
 export type FleetBackendKind = z.infer<typeof FleetBackendSchema>;
 
 /** What the chosen backend cannot run, each with the manifest key at fault. */
-export function backendIssues(manifest: Manifest, backend: FleetBackendKind): { path: (string | number)[]; message: string }[] {
+export function backendIssues(members: readonly (Member | undefined)[], backend: FleetBackendKind): Issue[] {
   if (backend !== 'docker') return [];
-  return manifest.members.flatMap((member, index) => {
+  return members.flatMap((member, index) => {
+    if (!member) return [];
     const at = (key: string, message: string) => ({ path: ['members', index, key], message });
     const issues = [];
     if (!member.image) issues.push(at('image', 'FLEET_BACKEND=docker runs every member from an image: set one'));

@@ -54,6 +54,15 @@ export const FindingSchema = z.discriminatedUnion('type', [
 ]);
 export type Finding = z.infer<typeof FindingSchema>;
 
+/** A periodic digest of the fleet's figures for the metrics channel, with a chart (PNG, base64) where there is one. */
+export const MetricsDigestSchema = z.object({
+  title: z.string(),
+  lines: z.array(z.string()),
+  chart: z.object({ filename: z.string(), pngBase64: z.string().max(2_000_000) }).optional(),
+  at: z.number(),
+});
+export type MetricsDigest = z.infer<typeof MetricsDigestSchema>;
+
 const delivered = z.void();
 
 export const notifyQueue = defineQueue({
@@ -68,6 +77,7 @@ export const notifyQueue = defineQueue({
     healing: { payload: HealingSchema, result: delivered },
     audit: { payload: AuditEntrySchema, result: delivered },
     finding: { payload: FindingSchema, result: delivered },
+    metrics: { payload: MetricsDigestSchema, result: delivered },
   },
 });
 

@@ -47,6 +47,12 @@ export async function recordScan(hub: RedisHub, scan: ScanSummary): Promise<void
   await hub.client.multi().set(keys(hub).lastScan, JSON.stringify(scan)).set(keys(hub).rpc, JSON.stringify(rpc)).exec();
 }
 
+/** A poll that found the chain answering (a new block or not): the head it saw, for /metrics. */
+export async function recordPoll(hub: RedisHub, block: number): Promise<void> {
+  const rpc: RpcState = { ok: true, block, at: Date.now() };
+  await hub.client.set(keys(hub).rpc, JSON.stringify(rpc));
+}
+
 export async function recordRpcFailure(hub: RedisHub, error: string): Promise<void> {
   const rpc: RpcState = { ok: false, error, at: Date.now() };
   await hub.client.set(keys(hub).rpc, JSON.stringify(rpc));

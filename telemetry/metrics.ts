@@ -125,6 +125,34 @@ export const fleetGauges = {
     labelNames: ['member'] as const,
     registers: [registry],
   }),
+  agentUp: new Gauge({
+    name: 'fleetbot_agent_up',
+    help: '1 while the agent has a live heartbeat; 0 once it is silent (kept for a day after its last beat)',
+    labelNames: ['agent'] as const,
+    registers: [registry],
+  }),
+  agentHeartbeatAge: new Gauge({
+    name: 'fleetbot_agent_heartbeat_age_seconds',
+    help: "Seconds since the agent's latest heartbeat",
+    labelNames: ['agent'] as const,
+    registers: [registry],
+  }),
+  // The scanner's figures carry `agent="scanner"`: a gauge without labels would read 0 where no scanner ever ran,
+  // and a rule would take that for a stalled scanner.
+  chainHead: new Gauge({ name: 'fleetbot_chain_head_block', help: 'The latest block number the scanner read from the chain', labelNames: ['agent'] as const, registers: [registry] }),
+  chainReachable: new Gauge({ name: 'fleetbot_scanner_rpc_up', help: "1 when the scanner's latest chain read succeeded", labelNames: ['agent'] as const, registers: [registry] }),
+  scannerLastPoll: new Gauge({
+    name: 'fleetbot_scanner_last_poll_timestamp_seconds',
+    help: 'When the scanner last asked the chain for a new block, successfully or not (unix seconds)',
+    labelNames: ['agent'] as const,
+    registers: [registry],
+  }),
+  scannerLastScan: new Gauge({
+    name: 'fleetbot_scanner_last_scan_timestamp_seconds',
+    help: 'When the scanner last scanned the pools (one scan per new block; unix seconds)',
+    labelNames: ['agent'] as const,
+    registers: [registry],
+  }),
   queueJobs: new Gauge({
     name: 'fleetbot_queue_jobs',
     help: 'Jobs in each queue by state (waiting, active, delayed, failed, completed kept)',

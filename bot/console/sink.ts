@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { formatDuration } from '../../config/duration.js';
 import { describeOpportunity } from '../../defi/describe.js';
+import { escapeCode } from '../../security/escape.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { Digest, NoticeSink } from '../notifier/index.js';
 
@@ -29,9 +30,12 @@ export class ConsoleSink implements NoticeSink<string> {
       ),
       ...d.resolved.map(({ alert: a, since }) => `✔ ${a.title} — fired for ${formatDuration(a.at - since)}`),
       ...d.healing.map((h) => `✚ ${h.title}${h.detail ? ` — ${h.detail}` : ''}${h.answers ? ` (answers: ${h.answers})` : ''}`),
-      ...d.audit.map((e) => `§ ${e.user.name} /${e.command} (${e.via}) — ${e.outcome}: ${e.detail}`),
+      // One line per entry whatever a name or reply holds (line breaks shown as \n).
+      ...d.audit.map((e) => `§ ${escapeCode(e.user.name, 64)} /${e.command} (${e.via}) — ${e.outcome}: ${escapeCode(e.detail, 300)}`),
       ...d.findings.map((f) => (f.type === 'execution' ? `${f.ok ? '✔' : '✖'} execute ${f.opportunity.id}: ${f.detail}` : [`• ${f.title}`, ...f.lines].join('\n'))),
       ...d.opportunities.map(({ opportunity }) => `$ ${describeOpportunity(opportunity)}`),
+      ...d.metrics.map((m) => [`≡ ${m.title}`, ...m.lines.map((l) => `  ${l}`)].join('\n')),
+      ...d.logs.map((l) => [`≡ ${l.title}: its last lines`, ...l.text.split('\n').map((x) => `    ${x}`)].join('\n')),
     ];
   }
 

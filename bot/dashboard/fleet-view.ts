@@ -4,9 +4,9 @@ import type { QueueView, Snapshot } from '../../commands/index.js';
 import { QUEUE_NAMES } from '../../queues/all.js';
 import type { RedisHub } from '../../redis/hub.js';
 import { AuditLog } from '../../security/audit.js';
-import { lastScan } from '../../state/defi-scan.js';
+import { lastScan, rpcState } from '../../state/defi-scan.js';
 import { readFleetStatus } from '../../state/fleet-status.js';
-import { listAgents } from '../../state/heartbeats.js';
+import { agentPresence, listAgents, type AgentPresence } from '../../state/heartbeats.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
@@ -15,6 +15,14 @@ import { fleetGauges } from '../../telemetry/metrics.js';
  * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
  * Side effects: reads Redis.
  */
+
+/** What the bot's /metrics needs beyond the commands' snapshot. */
+export interface FleetSnapshot extends Snapshot {
+  /** Each agent by name, stopped ones included, for fleetbot_agent_up. */
+  presence: AgentPresence[];
+  /** The scanner's latest chain read. */
+  chain: { ok: boolean; block?: number; at: number } | null;
+}
 
 export class FleetView {
   private readonly queues: Map<string, Queue>;
@@ -25,13 +33,15 @@ export class FleetView {
     this.audit = new AuditLog(hub, async () => {});
   }
 
-  async snapshot(): Promise<Snapshot> {
-    const [status, queues, scan, recent, agents] = await Promise.all([
+  async snapshot(): Promise<FleetSnapshot> {
+    const [status, queues, scan, recent, agents, presence, poll] = await Promise.all([
       readFleetStatus(this.hub),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
       lastScan(this.hub),
       this.audit.recent(100),
       listAgents(this.hub),
+      agentPresence(this.hub),
+      rpcState(this.hub),
     ]);
     return {
       at: Date.now(),
@@ -47,6 +57,8 @@ export class FleetView {
       healing: recent.filter((e) => e.via === 'healer').slice(0, 20),
       audit: recent.filter((e) => e.via !== 'healer').slice(0, 20),
       agents,
+      presence,
+      chain: poll ? { ok: poll.ok, block: poll.block, at: poll.at } : null,
     };
   }
 
@@ -70,7 +82,7 @@ export class FleetView {
   }
 
   /** Sets the fleet-wide Prometheus gauges from a snapshot (called before each scrape). */
-  static setGauges(snapshot: Snapshot): void {
+  static setGauges(snapshot: FleetSnapshot): void {
     for (const gauge of Object.values(fleetGauges)) gauge.reset();
     for (const m of snapshot.members) {
       fleetGauges.memberUp.set({ member: m.name }, m.state === 'running' ? 1 : 0);
@@ -79,6 +91,17 @@ export class FleetView {
       // Uptime is as of when the health agent wrote it.
       if (m.uptimeMs !== undefined) fleetGauges.memberLastStart.set({ member: m.name }, Math.floor(((snapshot.statusAt ?? snapshot.at) - m.uptimeMs) / 1000));
     }
+    for (const a of snapshot.presence) {
+      fleetGauges.agentUp.set({ agent: a.name }, a.up ? 1 : 0);
+      fleetGauges.agentHeartbeatAge.set({ agent: a.name }, Math.max(0, (snapshot.at - a.lastBeatAt) / 1000));
+    }
+    const scanner = { agent: 'scanner' };
+    if (snapshot.chain) {
+      fleetGauges.scannerLastPoll.set(scanner, snapshot.chain.at / 1000);
+      fleetGauges.chainReachable.set(scanner, snapshot.chain.ok ? 1 : 0);
+      if (snapshot.chain.block !== undefined) fleetGauges.chainHead.set(scanner, snapshot.chain.block);
+    }
+    if (snapshot.findings) fleetGauges.scannerLastScan.set(scanner, snapshot.findings.at / 1000);
     for (const q of snapshot.queues) {
       for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) fleetGauges.queueJobs.set({ queue: q.name, state }, q[state]);
     }

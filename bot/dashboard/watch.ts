@@ -1,8 +1,8 @@
 import { History, SERIES, type SeriesName } from '../../telemetry/history.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { renderChart } from './chart.js';
-import type { ChartImage, Snapshot, Telemetry } from '../../commands/index.js';
-import type { FleetView } from './fleet-view.js';
+import type { ChartImage, Telemetry } from '../../commands/index.js';
+import type { FleetSnapshot, FleetView } from './fleet-view.js';
 
 /**
  * The bot's eye on the fleet: snapshots for the dashboard and /metrics, and a history sampled every few seconds for
@@ -19,7 +19,7 @@ export class FleetWatch implements Telemetry {
     private readonly sampleMs = 10_000,
   ) {}
 
-  snapshot(): Promise<Snapshot> {
+  snapshot(): Promise<FleetSnapshot> {
     return this.view.snapshot();
   }
 

@@ -2,6 +2,8 @@ import { AttachmentBuilder, DiscordAPIError, type APIEmbed } from 'discord.js';
 import { formatDuration } from '../../config/duration.js';
 import { formatAmount } from '../../defi/describe.js';
 import type { Opportunity } from '../../defi/opportunity.js';
+import type { AuditEntry } from '../../security/audit.js';
+import { escapeCode, escapeInline } from '../../security/escape.js';
 import { metrics } from '../../telemetry/metrics.js';
 import type { Digest, NoticeSink } from '../notifier/index.js';
 import { clip, LIMITS, takeEmbeds } from './limits.js';
@@ -14,7 +16,7 @@ import { NO_PINGS, type DiscordMessage } from './render.js';
  */
 
 /** A message as rendered: JSON-safe (it may wait in Redis), its files as text until it is sent. */
-export type DiscordNotice = DiscordMessage & { attachments?: { name: string; text: string }[] };
+export type DiscordNotice = DiscordMessage & { attachments?: { name: string; text?: string; base64?: string }[] };
 
 export interface DiscordSinkOptions {
   /** Sends one message to a channel; throws DiscordAPIError when Discord rejects it (discord.js itself waits out 429s). */
@@ -32,13 +34,24 @@ const SEVERITY = {
 
 const MARK = { ok: '✅', failed: '❌', denied: '⛔' } as const;
 
+/**
+ * One audit entry, on one line whatever it holds: names, arguments and replies come from people and tools, so they
+ * are escaped (the request inside its code span with escapeCode, the rest with escapeInline) and no argument can
+ * fake an entry of its own. The digest arrives redacted, so the bounds cut nothing a rule still had to see.
+ */
+function auditLine(e: AuditEntry): string {
+  const args = Object.values(e.args).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  const request = escapeCode([`/${e.command}`, ...args].join(' '), 300);
+  return `${MARK[e.outcome]} **${escapeInline(e.user.name, 64)}** \`${request}\` (${escapeInline(e.via, 20)}) — ${e.outcome}: ${escapeInline(e.detail, 300)}`;
+}
+
 export class DiscordSink implements NoticeSink<DiscordNotice> {
   readonly name = 'discord';
 
   constructor(private readonly options: DiscordSinkOptions) {}
 
   send(channel: string, { attachments, ...message }: DiscordNotice): Promise<void> {
-    const files = attachments?.map((a) => new AttachmentBuilder(Buffer.from(a.text), { name: a.name }));
+    const files = attachments?.map((a) => new AttachmentBuilder(a.base64 !== undefined ? Buffer.from(a.base64, 'base64') : Buffer.from(a.text ?? ''), { name: a.name }));
     return this.options.post(channel, files?.length ? { ...message, files } : message);
   }
 
@@ -79,7 +92,7 @@ export class DiscordSink implements NoticeSink<DiscordNotice> {
     if (d.audit.length) {
       embeds.push({
         title: `audit · ${d.audit.length} action${d.audit.length === 1 ? '' : 's'}`,
-        description: d.audit.map((e) => `${MARK[e.outcome]} **${e.user.name}** \`/${e.command} ${Object.values(e.args).join(' ')}\` (${e.via}) — ${e.outcome}: ${e.detail}`).join('\n'),
+        description: d.audit.map(auditLine).join('\n'),
         color: 0x95a5a6,
       });
     }
@@ -90,6 +103,17 @@ export class DiscordSink implements NoticeSink<DiscordNotice> {
     const messages: DiscordNotice[] = d.opportunities.map(({ opportunity, confirmation }) => this.opportunity(opportunity, confirmation));
     // The last lines of each member that died or hung go with the first message, one file each.
     const attachments = d.firing.flatMap(({ alert: a }) => (a.logTail ? [{ name: `${a.member ?? a.key}-last-lines.txt`, text: a.logTail }] : [])).slice(0, 10);
+    // Metrics digests and dead members' last lines: a message each, with its file.
+    for (const m of d.metrics) {
+      messages.push({
+        embeds: [{ title: `📈 ${m.title}`, description: clip(m.lines.join('\n'), LIMITS.description), color: 0x3498db, ...(m.chart ? { image: { url: `attachment://${m.chart.filename}` } } : {}) }],
+        attachments: m.chart ? [{ name: m.chart.filename, base64: m.chart.pngBase64 }] : undefined,
+        allowedMentions: NO_PINGS,
+      });
+    }
+    for (const l of d.logs) {
+      messages.push({ embeds: [{ title: `📄 ${l.title}: its last lines`, color: 0x95a5a6 }], attachments: [{ name: `${l.member}-last-lines.txt`, text: l.text }], allowedMentions: NO_PINGS });
+    }
     let rest = embeds;
     while (rest.length) {
       const [now, later] = takeEmbeds(rest);

@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import { z } from 'zod';
 import type { NotifyKind, NotifyRoute } from '../../config/index.js';
 import type { Opportunity } from '../../defi/opportunity.js';
-import { AlertSchema, FindingSchema, HealingSchema, notifyQueue, type Alert, type Finding } from '../../queues/notify.js';
+import { AlertSchema, FindingSchema, HealingSchema, MetricsDigestSchema, notifyQueue, type Alert, type Finding, type MetricsDigest } from '../../queues/notify.js';
 import { startWorker } from '../../queues/typed-queue.js';
 import { readJson } from '../../redis/json.js';
 import type { RedisHub } from '../../redis/hub.js';
@@ -34,6 +34,10 @@ export interface Digest {
   findings: Exclude<Finding, { type: 'opportunity' }>[];
   /** Each with the id of its pending Execute confirmation, when trades wait for a person. */
   opportunities: { opportunity: Opportunity; confirmation?: string }[];
+  /** The fleet's figures, for the metrics channel. */
+  metrics: MetricsDigest[];
+  /** The last lines of members that died or hung, for the logs channel. */
+  logs: { member: string; title: string; text: string }[];
 }
 
 export interface NoticeSink<M = unknown> {
@@ -66,6 +70,8 @@ const OutboxItemSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('healing'), healing: HealingSchema, queuedAt: z.number() }),
   z.object({ kind: z.literal('audit'), entry: AuditEntrySchema, queuedAt: z.number() }),
   z.object({ kind: z.literal('finding'), finding: FindingSchema, confirmation: z.string().optional(), queuedAt: z.number() }),
+  z.object({ kind: z.literal('metrics'), digest: MetricsDigestSchema, queuedAt: z.number() }),
+  z.object({ kind: z.literal('logs'), member: z.string(), title: z.string(), text: z.string(), queuedAt: z.number() }),
   // A message already rendered that could not go out yet (rate limit, platform unreachable).
   z.object({ kind: z.literal('message'), message: z.unknown(), queuedAt: z.number() }),
 ]);
@@ -101,8 +107,14 @@ export class Notifier {
           const routes = routed('alert');
           if (routes.length === 0) return;
           const decision = await this.options.alerts.accept(alert);
-          if (decision.post) await this.enqueue(routes, { kind: 'alert', alert, since: decision.since, queuedAt: Date.now() });
+          if (!decision.post) return;
+          await this.enqueue(routes, { kind: 'alert', alert, since: decision.since, queuedAt: Date.now() });
+          // The logs channel keeps the last lines of what died, beside the alert that announced it.
+          if (alert.status === 'firing' && alert.logTail) {
+            await this.enqueue(routed('logs'), { kind: 'logs', member: alert.member ?? alert.key, title: alert.title, text: alert.logTail, queuedAt: Date.now() });
+          }
         },
+        metrics: async (digest) => this.enqueue(routed('metrics'), { kind: 'metrics', digest, queuedAt: Date.now() }),
         healing: async (healing) => this.enqueue(routed('healing'), { kind: 'healing', healing, queuedAt: Date.now() }),
         audit: async (entry) => this.enqueue(routed('audit'), { kind: 'audit', entry, queuedAt: Date.now() }),
         finding: async (finding) => {
@@ -229,6 +241,8 @@ export class Notifier {
       audit: items.flatMap((i) => (i.kind === 'audit' ? [i.entry] : [])),
       findings: items.flatMap((i) => (i.kind === 'finding' && i.finding.type !== 'opportunity' ? [i.finding] : [])),
       opportunities: items.flatMap((i) => (i.kind === 'finding' && i.finding.type === 'opportunity' ? [{ opportunity: i.finding.opportunity, confirmation: i.confirmation }] : [])),
+      metrics: items.flatMap((i) => (i.kind === 'metrics' ? [i.digest] : [])),
+      logs: items.flatMap((i) => (i.kind === 'logs' ? [{ member: i.member, title: i.title, text: i.text }] : [])),
     };
     // Alert details, healing notes and audit lines come from tools, logs and people: redacted on the way out.
     return redactDeep(digest);

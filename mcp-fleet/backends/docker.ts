@@ -1,9 +1,10 @@
 import { createInterface } from 'node:readline';
 import Docker from 'dockerode';
 import type { DockerConnection } from '../../config/index.js';
+import { redactLines } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { interpolate, type Member } from '../../config/manifest.js';
-import type { FleetBackend, HealthCheck, LogOptions, McpEndpoint, MemberState } from './index.js';
+import { SECRET_CONTEXT_LINES, type FleetBackend, type HealthCheck, type LogOptions, type McpEndpoint, type MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 
 /**
@@ -76,21 +77,24 @@ export class DockerBackend extends MemberRuns<Run> implements FleetBackend {
       stderr: true,
       timestamps: true,
       follow: false,
-      tail,
+      // A few lines more than asked for: a multi-line secret starting above the tail is recognised (see below).
+      tail: tail + SECRET_CONTEXT_LINES,
       // Whole seconds only: the lines are filtered to the millisecond below.
       ...(since ? { since: Math.floor(since.getTime() / 1000) } : {}),
     })) as unknown as Buffer;
     // Without a TTY the engine multiplexes stdout and stderr into frames; with one it sends the bytes as they came.
     const text = info.Config.Tty ? raw.toString('utf8') : demultiplex(raw);
-    const lines = text
+    const stamped = text
       .split('\n')
       .filter(Boolean)
       .map((line) => {
         const space = line.indexOf(' ');
-        // The engine stamps nanoseconds; the process backend's lines carry milliseconds: keep them alike.
-        const at = new Date(line.slice(0, space));
-        return { at, text: `${at.toISOString()} ${line.slice(space + 1)}` };
+        return { at: new Date(line.slice(0, space)), text: line.slice(space + 1) };
       });
+    // Redacted as the member wrote it, before fleetbot's stamps go on: a key or seed phrase spans lines.
+    const texts = redactLines(stamped.map((l) => l.text));
+    // The engine stamps nanoseconds; the process backend's lines carry milliseconds: keep them alike.
+    const lines = stamped.map((l, i) => ({ at: l.at, text: `${l.at.toISOString()} ${texts[i]}` }));
     return lines.filter((l) => !since || l.at >= since).slice(-tail).map((l) => l.text);
   }
 

@@ -47,6 +47,9 @@ export type McpEndpoint = { instance: string } & (
   | { transport: 'stdio'; input: Writable; output: Readable }
 );
 
+/** Lines read above a log tail so that a multi-line secret starting there (a 4096-bit RSA key: 51) is recognised. */
+export const SECRET_CONTEXT_LINES = 64;
+
 export interface LogOptions {
   tail: number;
   since?: Date;
@@ -57,7 +60,7 @@ export interface FleetBackend {
   start(name: string): Promise<void>;
   stop(name: string): Promise<void>;
   restart(name: string): Promise<void>;
-  /** Timestamped lines, oldest first. */
+  /** Timestamped lines, oldest first, redacted before they were stamped (multi-line secrets included). */
   logs(name: string, opts: LogOptions): Promise<string[]>;
   /** started, died (exit code), healthy, unhealthy — each call gets its own stream, ended by close(). */
   events(): AsyncIterable<FleetEvent>;

@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { redactLines } from '../../security/redact.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { interpolate, type Member } from '../../config/manifest.js';
 import { freePort } from '../ports.js';
-import type { FleetBackend, LogOptions, McpEndpoint, MemberState } from './index.js';
+import { SECRET_CONTEXT_LINES, type FleetBackend, type LogOptions, type McpEndpoint, type MemberState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 
 /**
@@ -36,8 +37,15 @@ class LogRing {
     if (this.lines.length > this.capacity) this.lines.splice(0, this.lines.length - this.capacity);
   }
   tail({ tail, since }: LogOptions): string[] {
-    const from = since ? this.lines.filter((l) => l.at >= since.getTime()) : this.lines;
-    return from.slice(-tail).map((l) => `${new Date(l.at).toISOString()} ${l.text}`);
+    const first = since ? this.lines.findIndex((l) => l.at >= since.getTime()) : 0;
+    if (first === -1 || tail <= 0) return [];
+    const from = Math.max(first, this.lines.length - tail);
+    // Redacted as the member wrote it, before the timestamps go on: a key or a seed phrase spans lines, and the
+    // lines just above the tail are read too, so a secret whose first line is not shown is still recognised.
+    const window = this.lines.slice(Math.max(0, from - SECRET_CONTEXT_LINES));
+    const texts = redactLines(window.map((l) => l.text));
+    const skip = window.length - (this.lines.length - from);
+    return window.slice(skip).map((l, i) => `${new Date(l.at).toISOString()} ${texts[skip + i]}`);
   }
 }
 

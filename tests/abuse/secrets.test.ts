@@ -2,14 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordStack } from '../support/discord-stack.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai.js';
 import { testServer, waitFor } from '../support/fleet.js';
-import { SECRETS } from '../support/secrets.js';
+import { fragmentsShown, LOOK_ALIKES, SECRET_CORPUS } from '../support/secrets.js';
 
-// The secrets corpus (over 50 real-looking secrets of more than 20 kinds) goes everywhere text can come from —
-// member logs, MCP tool results, error messages, the model's answers, alerts, the audit trail — and not one of them
-// reaches any Discord channel, in content, embeds or attachments.
+// The secrets corpus (over 100 real-looking secrets of more than 50 kinds, each in the format it comes from) goes
+// everywhere text can come from — member logs, MCP tool results, error messages, the model's answers, alerts, the
+// audit trail — and not one of them, nor any piece of one, reaches any Discord channel, in content, embeds or
+// attachments; the look-alikes printed to the same log come back readable.
 
-const LINES = SECRETS.map(([, text]) => text);
-const SECRET_PARTS = SECRETS.map(([, , secret]) => secret);
+const LINES = SECRET_CORPUS.map((s) => s.text);
 
 describe('secrets never reach a channel', () => {
   let d: Awaited<ReturnType<typeof startDiscordStack>>;
@@ -26,12 +26,17 @@ describe('secrets never reach a channel', () => {
 
   it('GIVEN secrets in logs, tool results, errors, model answers, alerts and audit entries THEN no channel shows one', async () => {
     const { fake, ids, s } = d;
-    expect(SECRETS.length).toBeGreaterThanOrEqual(50);
+    expect(SECRET_CORPUS.length).toBeGreaterThanOrEqual(100);
+    expect(new Set(SECRET_CORPUS.map((x) => x.kind)).size).toBeGreaterThanOrEqual(50);
+    expect(LOOK_ALIKES.length).toBeGreaterThanOrEqual(30);
 
-    // Member logs.
-    await s.fleet!.pool.callTool('alpha', 'say_to_stderr', { line: LINES.join('\n') });
-    await waitFor(async () => ((await s.fleet!.backend.logs('alpha', { tail: 500 })).join('\n').includes('Bearer') ? true : undefined));
-    await d.bang('bob', '!logs alpha 500', (m) => m.embeds.length > 0);
+    // Member logs: the corpus, then the look-alikes, read back whole through /logs.
+    const printed = [...LINES, ...LOOK_ALIKES.map((l) => l.text), 'end of the corpus'].join('\n');
+    await s.fleet!.pool.callTool('alpha', 'say_to_stderr', { line: printed });
+    await waitFor(async () => ((await s.fleet!.backend.logs('alpha', { tail: 1 }))[0]?.endsWith('end of the corpus') ? true : undefined));
+    const logs = await d.bang('bob', `!logs alpha ${printed.split('\n').length}`, (m) => m.attachments.length > 0);
+    const logText = logs.attachments.map((a) => a.content.toString('utf8')).join('\n');
+    for (const { format, text } of LOOK_ALIKES) expect(logText, `look-alike changed: ${format}`).toContain(text);
 
     // An MCP tool's result.
     const call = d.slash('alice', 'execute', [
@@ -64,9 +69,10 @@ describe('secrets never reach a channel', () => {
       .join('\n');
     expect(everything.length).toBeGreaterThan(10_000);
     expect(everything).toContain('[REDACTED');
-    for (const secret of SECRET_PARTS) {
+    for (const { kind, format, secret } of SECRET_CORPUS) {
       const at = everything.indexOf(secret);
-      expect(at, `leaked: ${secret.slice(0, 12)}… in ${JSON.stringify(everything.slice(Math.max(0, at - 120), at + 60))}`).toBe(-1);
+      expect(at, `leaked: ${kind} (${format}) in ${JSON.stringify(everything.slice(Math.max(0, at - 120), at + 60))}`).toBe(-1);
+      expect(fragmentsShown(secret, everything), `leaked in part: ${kind} (${format})`).toEqual([]);
     }
     expect(d.handles.flatMap((h) => h.rejected())).toEqual([]);
   }, 120_000);

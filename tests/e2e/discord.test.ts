@@ -207,7 +207,8 @@ describe('fleetbot on Discord', () => {
     const audit = await fake.waitForMessage(ids.audit, (m) => m.embeds.some((e: { description?: string }) => e.description?.includes('denied')), 10_000);
     const all = fake.messages(ids.audit).flatMap((m) => m.embeds.map((e: { description?: string }) => e.description ?? '')).join('\n');
     expect(all).toMatch(/✅ \*\*alice\*\* `\/restart alpha` \(discord\) — ok: restarted alpha in/);
-    expect(all).toMatch(/⛔ \*\*bob\*\* `\/restart alpha` \(discord\) — denied: you need the `ops` role for this/);
+    // The reply is shown as text, its markdown escaped: a reply can carry what a person or a tool wrote.
+    expect(all).toMatch(/⛔ \*\*bob\*\* `\/restart alpha` \(discord\) — denied: you need the \\`ops\\` role for this/);
     expect(audit.allowedMentions).toMatchObject({ parse: [] });
   });
 });

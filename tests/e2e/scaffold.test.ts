@@ -37,7 +37,7 @@ describe('fleetbot new', () => {
     expect(build.stdout + build.stderr).toBe('');
     const vitest = path.join(dir, 'node_modules/vitest/vitest.mjs');
     const tests = await run([vitest, 'run', 'tests/integration/server-demo.test.ts', 'tests/integration/agent-tally.test.ts']);
-    expect(tests.stdout).toMatch(/Tests\s+\S*3 passed/);
+    expect(tests.stdout.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/Tests\s+3 passed \(3\)/);
     expect(tests.code).toBe(0);
 
     const up = await run(['bin/fleetbot.js', 'up'], '/status demo\n');

@@ -442,3 +442,38 @@ describe('fake Discord with the real discord.js client', () => {
     expect(log.errors).toEqual([]);
   });
 });
+
+describe('fake Discord channel webhooks (what Alertmanager posts to)', () => {
+  it('GIVEN a channel webhook THEN posts within the limits land in its channel without a bot token, and oversized or badly signed ones are refused as Discord does', async () => {
+    const fake = await startFakeDiscord();
+    try {
+      const channel = fake.guilds[0]!.channels.find((c) => c.name === 'alerts')!;
+      const hook = fake.createWebhook(channel.id, 'alerts');
+      expect(hook.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/webhooks\/\d+\/[\w-]+$/);
+      const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+      const plain = await post(hook.url, { embeds: [{ title: 'MemberDown', description: 'price-feed is down' }] });
+      expect([plain.status, plain.headers.get('content-type')]).toEqual([204, null]);
+      const waited = await post(`${hook.url}?wait=true`, { content: 'second' });
+      expect(waited.status).toBe(200);
+      expect(((await waited.json()) as { author: { id: string } }).author.id).toBe(hook.id);
+      expect(fake.webhookMessages(hook.id).map((m) => [m.content, m.embeds.length, m.channelId])).toEqual([['', 1, channel.id], ['second', 0, channel.id]]);
+      // The bot's own message list does not include the webhook's.
+      expect(fake.messages(channel.id)).toEqual([]);
+
+      const refusals = [
+        await post(hook.url, { content: 'x'.repeat(2001) }),
+        await post(hook.url, { embeds: [{ title: 't'.repeat(257) }] }),
+        await post(hook.url, { embeds: [{ description: 'd'.repeat(4097) }] }),
+        await post(hook.url, { embeds: Array.from({ length: 11 }, () => ({ title: 'a' })) }),
+        await post(hook.url, { embeds: [{ description: 'd'.repeat(4000) }, { description: 'd'.repeat(2001) }] }),
+      ];
+      expect(await Promise.all(refusals.map(async (r) => [r.status, ((await r.json()) as { code: number }).code]))).toEqual(Array(5).fill([400, 50035]));
+      const forged = await post(hook.url.replace(/[^/]+$/, 'forged'), { content: 'x' });
+      expect([forged.status, ((await forged.json()) as { code: number }).code]).toEqual([401, 50027]);
+      expect(fake.webhookMessages(hook.id)).toHaveLength(2);
+    } finally {
+      await fake.close();
+    }
+  });
+});

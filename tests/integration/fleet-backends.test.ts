@@ -3,6 +3,7 @@ import type { FleetBackend, FleetEvent } from '../../mcp-fleet/backends/index.js
 import type { Member } from '../../config/manifest.js';
 import { BACKENDS, type BackendUnderTest } from '../support/backends.js';
 import { waitFor } from '../support/fleet.js';
+import { fragmentsShown, SECRET_CORPUS } from '../support/secrets.js';
 import { isAlive } from '../support/processes.js';
 
 // What every fleet backend does alike, run against each: child processes and real containers (parity).
@@ -38,6 +39,26 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('fleet backend (%s)', 
     expect(await backend.logs('talker', { tail: 1 })).toHaveLength(1);
     expect(await backend.logs('talker', { tail: 10, since: new Date(Date.now() + 60_000) })).toEqual([]);
     expect(await state(backend, 'talker')).toMatchObject({ state: 'running', restarts: 0 });
+  });
+
+  it.skipIf(b.skip)('GIVEN a member that prints a key block and a seed phrase THEN its logs show neither, also from a tail that begins inside, one line per line written', async () => {
+    const key = SECRET_CORPUS.find((x) => x.kind === 'pem-private-key' && x.format.startsWith('PEM (PKCS#1'))!;
+    const seed = SECRET_CORPUS.find((x) => x.format === 'one word per line (24)')!;
+    const written = ['starting', key.text, 'loaded', seed.text, 'finished'].join('\n');
+    const { backend } = backendOf([b.agent('keeper', `console.log(${JSON.stringify(written)}); setInterval(() => {}, 1000)`)]);
+    await backend.startAll();
+    const count = written.split('\n').length;
+    const all = await waitFor(async () => {
+      const l = await backend.logs('keeper', { tail: count });
+      return l.at(-1)?.endsWith(' finished') ? l : undefined;
+    });
+    expect(all).toHaveLength(count);
+    expect(all[0]).toMatch(/^\S+Z starting$/);
+    for (const tail of [count, count - 5, 30]) {
+      const shown = (await backend.logs('keeper', { tail })).join('\n');
+      expect(fragmentsShown(key.secret, shown), `tail ${tail}`).toEqual([]);
+      expect(fragmentsShown(seed.secret, shown), `tail ${tail}`).toEqual([]);
+    }
   });
 
   it.skipIf(b.skip)('GIVEN a member that crashes on start THEN it is exited with its code, and a died event says so', async () => {

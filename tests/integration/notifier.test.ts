@@ -20,6 +20,8 @@ import { dropHub, testHub } from '../support/redis.js';
 const ALERTS = '111111111111111111';
 const AUDIT = '222222222222222222';
 const HEALING = '333333333333333333';
+const METRICS = '555555555555555555';
+const LOGS = '666666666666666666';
 
 type Posted = { channel: string; message: DiscordMessage };
 let cleanup: (() => Promise<void>)[] = [];
@@ -54,6 +56,8 @@ function setup(opts: { maxPerMinute?: number; post?: (channel: string, m: Discor
       { kind: 'alert', sink: 'discord', destination: ALERTS },
       { kind: 'audit', sink: 'discord', destination: AUDIT },
       { kind: 'healing', sink: 'discord', destination: HEALING },
+      { kind: 'metrics', sink: 'discord', destination: METRICS },
+      { kind: 'logs', sink: 'discord', destination: LOGS },
       { kind: 'alert', sink: 'console', destination: 'terminal' },
       { kind: 'healing', sink: 'console', destination: 'terminal' },
     ],
@@ -222,5 +226,21 @@ describe('notifier', () => {
     expect(posted.flatMap((p) => embeds(p).map((e) => e.title))).toEqual(['🔴 FIRING · price-feed is unhealthy', '🩺 price-feed restarted']);
     expect(printed.filter((l) => l.includes('price-feed is unhealthy'))).toEqual(['✖ price-feed is unhealthy — did not answer ping']);
     expect(printed.filter((l) => l.includes('price-feed restarted'))).toEqual(['✚ price-feed restarted']);
+  });
+
+  it('GIVEN a member that died with its last lines, and a metrics digest THEN the alert carries the lines as a file, the logs channel gets them, the metrics channel its digest', async () => {
+    const { notify, posted, settled } = setup();
+    const logTail = '2026-12-02T09:00:00Z boom: cannot reach the RPC\n2026-12-02T09:00:01Z exiting with code 1';
+    await notify.add('alert', { ...alert('price-feed', 'firing', 'critical'), context: ['exited with code 1', 'it had run for 4.2 s'], logTail });
+    await notify.add('metrics', { title: 'fleet: 2/3 healthy, 0 jobs waiting', lines: ['member restarts: 4'], at: Date.now() });
+    await settled();
+    const onAlerts = posted.find((p) => p.channel === ALERTS)!;
+    expect(embeds(onAlerts)[0]!.fields![0]!.value).toMatch(/^did not answer ping · exited with code 1 · it had run for 4\.2 s · since/);
+    const file = (onAlerts.message.files as { name: string; attachment: Buffer }[])[0]!;
+    expect([file.name, String(file.attachment)]).toEqual(['price-feed-last-lines.txt', logTail]);
+    const onLogs = posted.find((p) => p.channel === LOGS)!;
+    expect(embeds(onLogs)[0]!.title).toBe('📄 price-feed is unhealthy: its last lines');
+    expect(String((onLogs.message.files as { attachment: Buffer }[])[0]!.attachment)).toBe(logTail);
+    expect(embeds(posted.find((p) => p.channel === METRICS)!)[0]).toMatchObject({ title: '📈 fleet: 2/3 healthy, 0 jobs waiting', description: 'member restarts: 4' });
   });
 });

@@ -117,7 +117,7 @@ describe('the ops loop', () => {
   it('GIVEN /servers THEN every MCP server is listed with its tools, or why it cannot be reached', async () => {
     const reply = await ask('/servers');
     const rows = Object.fromEntries(reply.table!.rows.map((r) => [r.cells[0], r.cells]));
-    expect(rows.alpha![2]).toBe('echo, sleep, freeze, say_to_stderr');
+    expect(rows.alpha![2]).toBe('echo, uptime, sleep, freeze, say_to_stderr');
     expect(rows.monitoring![1]).toBe('http');
     expect(rows['task-queue']![2]).toBe('queue_counts, failed_jobs, retry_job');
     expect(rows.crasher![2]).toBe('unavailable: crasher is not running');

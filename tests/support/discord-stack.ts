@@ -52,7 +52,7 @@ export async function startDiscordStack(members: Member[], options: Parameters<t
     criticalRole: ids.oncall,
     chatChannels: [],
   };
-  const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000, console: [] } };
+  const config = { ...s.config, discord, notify: { groupWaitMs: 1000, maxPerMinute: 20, repeatIntervalMs: 3_600_000, console: [], metricsEveryMs: 3_600_000 } };
   const connect = async () => {
     const { transport, sink } = await startDiscord(s.stack, config, s.shared, s.bot, { ws: clientOptionsFor(fake).ws });
     return { transport, notifier: startNotifier(s.stack, config, s.bot, s.shared, [sink]) };

@@ -12,6 +12,7 @@ import { RateLimits, type RateLimitMatch, type RateLimitOptions } from './rate-l
 import { restHandler } from './rest.js';
 import { routes } from './routes.js';
 import { snowflake } from './snowflake.js';
+import { ChannelWebhooks } from './webhooks.js';
 import type { FakeDiscordOptions, FakeGuild, FakeMessage, GatewayStats, InteractionHandle, RecordedCall } from './types.js';
 
 /**
@@ -44,6 +45,11 @@ export interface FakeDiscord {
   /** Registered application commands: the guild's, or the global ones. */
   commands(guildId?: string): RegisteredCommand[];
   rateLimit(match: RateLimitMatch, opts: RateLimitOptions): void;
+  /** A channel webhook (as "Integrations → Webhooks" makes): its URL takes POSTs with no bot token, as Discord's does. */
+  createWebhook(channelId: string, name?: string): { id: string; token: string; url: string };
+  /** What a channel webhook posted, oldest first. */
+  webhookMessages(webhookId: string): FakeMessage[];
+  waitForWebhookMessage(webhookId: string, match: (m: FakeMessage) => boolean, timeoutMs?: number): Promise<FakeMessage>;
   /**
    * Ends the gateway connection abnormally. 'close' (close code 4000, the default) and 'terminate' (socket destroyed):
    * the client must RESUME. 'invalidate' (op 9, session gone): the client must IDENTIFY again.
@@ -136,10 +142,12 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatch: (payload) => gateway.dispatch('INTERACTION_CREATE', () => payload),
   });
 
+  const webhooks = new ChannelWebhooks(directory, messages);
+
   server.on(
     'request',
     restHandler({
-      routes: routes({ applicationId, applicationFlags: APPLICATION_FLAGS, directory, messages, commands, interactions, gateway }),
+      routes: routes({ applicationId, applicationFlags: APPLICATION_FLAGS, directory, messages, commands, interactions, webhooks, gateway }),
       token,
       rateLimits,
       calls,
@@ -198,6 +206,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       changes.until(() => botMessages(channelId).find(match), timeoutMs, `a matching bot message in channel ${channelId}`),
     commands: (guildId) => [...commands.list(guildId)],
     rateLimit: (match, opts) => rateLimits.add(match, opts),
+    createWebhook: (channelId, name = 'alerts') => {
+      const { id, token } = webhooks.create(channelId, name);
+      return { id, token, url: `${origin}/api/webhooks/${id}/${token}` };
+    },
+    webhookMessages: (webhookId) => webhooks.sent(webhookId).map((m) => messages.view(m)),
+    waitForWebhookMessage: (webhookId, match, timeoutMs = DEFAULT_WAIT_MS) =>
+      changes.until(() => webhooks.sent(webhookId).map((m) => messages.view(m)).find(match), timeoutMs, `a matching message from webhook ${webhookId}`),
     dropGateway: (how = 'close') => gateway.drop(how),
     gatewayStats: () => gateway.stats(),
     close: async () => {

@@ -71,7 +71,8 @@ export interface RestOptions {
   onChange(): void;
 }
 
-const API_PREFIX = '/api/v10/';
+/** Versioned as discord.js calls it, or unversioned as Discord's channel webhook URLs are written. */
+const API_PREFIX = /^\/api(?:\/v10)?\//;
 
 export function restHandler(options: RestOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -98,7 +99,8 @@ async function serve(options: RestOptions, req: IncomingMessage, res: ServerResp
     return;
   }
 
-  const path = url.pathname.startsWith(API_PREFIX) ? `/${url.pathname.slice(API_PREFIX.length)}` : url.pathname;
+  const prefix = API_PREFIX.exec(url.pathname)?.[0];
+  const path = prefix ? `/${url.pathname.slice(prefix.length)}` : url.pathname;
   const call: RecordedCall = {
     method,
     path: path.split('/').map(safeDecode).join('/'),
@@ -113,7 +115,7 @@ async function serve(options: RestOptions, req: IncomingMessage, res: ServerResp
     const parsed = await parseBody(req.headers['content-type'], raw);
     call.body = parsed.json;
     call.attachments = parsed.files.map((f) => ({ field: f.field, filename: f.filename, size: f.content.length, contentType: f.contentType, content: f.content }));
-    if (!url.pathname.startsWith(API_PREFIX)) throw discordError('notFound');
+    if (!prefix) throw discordError('notFound');
     const segments = call.path.split('/').slice(1);
     const candidates = options.routes.map((r) => ({ route: r, params: r.match(segments) })).filter((c) => c.params !== undefined);
     if (candidates.length === 0) throw discordError('notFound');

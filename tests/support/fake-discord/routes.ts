@@ -6,6 +6,7 @@ import type { Interactions } from './interactions.js';
 import { MESSAGE_FLAGS, parseMessageBody, settableFlags } from './limits.js';
 import { isEmpty, MESSAGE_TYPE, messageFields, type MessageStore, type StoredMessage } from './messages.js';
 import { noContent, ok, route, type Route } from './rest.js';
+import type { ChannelWebhooks } from './webhooks.js';
 
 /** The REST routes the fake answers: what discord.js calls to log in, register commands, post, edit and respond. */
 
@@ -17,6 +18,7 @@ export interface RoutesContext {
   messages: MessageStore;
   commands: CommandRegistry;
   interactions: Interactions;
+  webhooks: ChannelWebhooks;
   gateway: Gateway;
 }
 
@@ -145,12 +147,17 @@ function channelRoutes({ directory, messages }: RoutesContext): Route[] {
   ];
 }
 
-function interactionRoutes({ interactions }: RoutesContext): Route[] {
+function interactionRoutes({ interactions, webhooks }: RoutesContext): Route[] {
   return [
     route('POST', '/interactions/:id/:token/callback', 'none', ({ params, body, files, receivedAt, query }) =>
       interactions.callback(params.id, params.token, { body, files, receivedAt, withResponse: query.get('with_response') === 'true' }),
     ),
-    route('POST', '/webhooks/:app/:token', 'none', ({ params, body, files, receivedAt }) => interactions.followUp(params.app, params.token, { body, files, receivedAt })),
+    // One path for both: a channel webhook's id, or an application's id with an interaction token.
+    route('POST', '/webhooks/:app/:token', 'none', ({ params, body, files, receivedAt, query }) =>
+      webhooks.has(params.app)
+        ? webhooks.execute(params.app, params.token, { body, files, wait: query.get('wait') === 'true' })
+        : interactions.followUp(params.app, params.token, { body, files, receivedAt }),
+    ),
     route('GET', '/webhooks/:app/:token/messages/:message', 'none', ({ params, receivedAt }) =>
       interactions.getMessage(params.app, params.token, params.message, receivedAt),
     ),

@@ -44,7 +44,11 @@ describe('config', () => {
     expect(config.defi.autoExecute).toEqual(['WETH/USDC']);
     expect(problemsOf(() => loadConfig({ EXECUTOR_KEY: key }, ROOT))).toEqual(['environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither']);
     const bad = problemsOf(() => loadConfig({ EXECUTOR_KEY: 'cd'.repeat(31), TOKEN_CAPS: 'WETH:10' }, ROOT));
-    expect(bad).toEqual([expect.stringMatching(/^environment EXECUTOR_KEY: a 32-byte hex private key$/), 'environment TOKEN_CAPS: "WETH:10" is not SYMBOL=amount']);
+    expect(bad).toEqual([
+      expect.stringMatching(/^environment EXECUTOR_KEY: a 32-byte hex private key$/),
+      'environment TOKEN_CAPS: "WETH:10" is not SYMBOL=amount',
+      'environment EXECUTOR_KEY and EXECUTOR_CONTRACT: set both to enable execution, or neither',
+    ]);
   });
 
   it('GIVEN DASHBOARD_TOKEN_FILE THEN the token is read from it; a missing file, a short token or both settings are refused without echoing it', () => {
@@ -70,9 +74,11 @@ describe('config', () => {
         expect.stringMatching(/fleet\.yaml:2 members\[0\]\.name: use lower-case/),
         expect.stringMatching(/fleet\.yaml:3 members\[0\]\.transport: /),
         expect.stringMatching(/fleet\.yaml:7 members\[0\]\.health\.interval: not a duration: "soon"/),
+        // Found next to the field errors, not after they are fixed.
+        expect.stringMatching(/fleet\.yaml:5 members\[0\]\.depends_on\[0\]: unknown member "oracle"/),
       ]),
     );
-    expect(problems).toHaveLength(5);
+    expect(problems).toHaveLength(6);
   });
 
   it('GIVEN unknown dependencies and duplicates THEN they are named', () => {

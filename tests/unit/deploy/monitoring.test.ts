@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadEnvConfig } from '../../../config/index.js';
 import { registry } from '../../../telemetry/metrics.js';
 import { ROOT } from '../../support/fleet.js';
 
@@ -10,9 +11,14 @@ import { ROOT } from '../../support/fleet.js';
 // tests/e2e/monitoring.test.ts runs the real Prometheus on them; these are the checks that need no Prometheus.
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
-type Service = { profiles?: string[]; network_mode?: string; command?: string[]; environment?: Record<string, string>; volumes?: string[]; secrets?: string[] };
+type Service = { profiles?: string[]; network_mode?: string; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; volumes?: string[]; secrets?: string[] };
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
-const { prometheus, grafana, bot } = compose.services as Record<'prometheus' | 'grafana' | 'bot', Service>;
+const { prometheus, grafana, bot, alertmanager } = compose.services as Record<'prometheus' | 'grafana' | 'bot' | 'alertmanager', Service>;
+/** An Alertmanager duration (`2s`, `4h`) in milliseconds. */
+const parseDuration = (text: string) => {
+  const [, n, unit] = /^(\d+)(ms|s|m|h|d)$/.exec(text)!;
+  return Number(n) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'ms'];
+};
 /** Compose's `${VAR:-default}` as compose reads it with VAR unset. */
 const defaults = (text: string) => text.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 
@@ -25,8 +31,11 @@ const dashboard = JSON.parse(read('deploy/monitoring/grafana/dashboards/fleetbot
 describe("compose's monitoring profile", () => {
   it('GIVEN the compose file THEN Prometheus and Grafana come only with the profile, on the host network, listening on 127.0.0.1', () => {
     const profiled = Object.entries(compose.services).filter(([, s]) => s.profiles).map(([name, s]) => [name, s.profiles]);
-    expect(profiled).toEqual([['prometheus', ['monitoring']], ['grafana', ['monitoring']]]);
-    expect([prometheus.network_mode, grafana.network_mode]).toEqual(['host', 'host']);
+    expect(profiled).toEqual([['prometheus', ['monitoring']], ['alertmanager', ['monitoring']], ['grafana', ['monitoring']]]);
+    expect([prometheus.network_mode, alertmanager.network_mode, grafana.network_mode]).toEqual(['host', 'host', 'host']);
+    expect(alertmanager.command).toContain('--web.listen-address=127.0.0.1:${ALERTMANAGER_PORT:-9093}');
+    // No cluster: its default listens on every interface.
+    expect(alertmanager.command).toContain('--cluster.listen-address=');
     expect(prometheus.command).toContain('--web.listen-address=127.0.0.1:${PROMETHEUS_PORT:-9090}');
     expect(grafana.environment!.GF_SERVER_HTTP_ADDR).toBe('127.0.0.1');
   });
@@ -43,6 +52,37 @@ describe("compose's monitoring profile", () => {
     expect(prometheus.volumes).toContain('./deploy/monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
   });
 
+  it('GIVEN Alertmanager THEN Prometheus loads the committed rules and sends to it, and it reaches Discord with the webhook secret only it holds', () => {
+    const config = parse(read('deploy/monitoring/prometheus.yml')) as { rule_files: string[]; alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] } };
+    expect(prometheus.volumes).toContain('./deploy/monitoring/rules:/etc/prometheus/rules:ro');
+    expect(config.rule_files).toEqual(['/etc/prometheus/rules/*.rules.yml']);
+    expect(config.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual([`127.0.0.1:${defaults('${ALERTMANAGER_PORT:-9093}')}`]);
+    expect(alertmanager.volumes).toContain('./deploy/monitoring/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro');
+    expect(alertmanager.volumes).toContain('./deploy/monitoring/alertmanager-start.sh:/etc/alertmanager/alertmanager-start.sh:ro');
+    expect(alertmanager.entrypoint).toEqual(['/bin/sh', '/etc/alertmanager/alertmanager-start.sh']);
+    const holders = Object.entries(compose.services).filter(([, s]) => s.secrets?.includes('discord_webhook_url')).map(([name]) => name);
+    expect(holders).toEqual(['alertmanager']);
+    expect(compose.secrets.discord_webhook_url!.file).toBe('${DISCORD_WEBHOOK_URL_FILE:-deploy/discord_webhook_url}');
+    expect(read('.gitignore').split('\n')).toContain('deploy/discord_webhook_url');
+    // The committed config holds a placeholder the start script replaces, never a URL.
+    expect(read('deploy/monitoring/alertmanager.yml')).not.toMatch(/https?:\/\//);
+  });
+
+  it("GIVEN Alertmanager's route THEN it groups and repeats as fleetbot's own notifier does by default", () => {
+    const am = parse(read('deploy/monitoring/alertmanager.yml')) as { route: { group_wait: string; repeat_interval: string } };
+    const { notify } = loadEnvConfig({}, ROOT);
+    expect(parseDuration(am.route.group_wait)).toBe(notify.groupWaitMs);
+    expect(parseDuration(am.route.repeat_interval)).toBe(notify.repeatIntervalMs);
+  });
+
+  it('GIVEN the alert rules THEN they name only metrics fleetbot serves', async () => {
+    const served = new Set((await registry.getMetricsAsJSON()).flatMap((m) => (String(m.type) === 'histogram' ? ['_bucket', '_count', '_sum'].map((x) => `${m.name}${x}`) : [m.name])));
+    const rules = readdirSync(path.join(ROOT, 'deploy/monitoring/rules')).filter((f) => f.endsWith('.rules.yml'));
+    const names = rules.flatMap((f) => read(`deploy/monitoring/rules/${f}`).match(/\bfleetbot_[a-z0-9_]+/g) ?? []);
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(served.has(name), name).toBe(true);
+  });
+
   it('GIVEN Grafana THEN its data source is that Prometheus, and its dashboards are the committed ones', () => {
     expect(datasources).toHaveLength(1);
     expect(datasources[0]!.url).toBe('http://127.0.0.1:$PROMETHEUS_PORT');
@@ -56,7 +96,7 @@ describe("compose's monitoring profile", () => {
     const served = new Set<string>();
     for (const m of await registry.getMetricsAsJSON()) {
       served.add(m.name);
-      if (m.type === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) served.add(`${m.name}${suffix}`);
+      if (String(m.type) === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) served.add(`${m.name}${suffix}`);
     }
     const queries = dashboard.panels.filter((p) => p.type !== 'row');
     expect(new Set(dashboard.panels.map((p) => p.id)).size).toBe(dashboard.panels.length);

@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchAgents } from '../../agents/agent-watch.js';
+import { startHeartbeat } from '../../agents/heartbeat.js';
+import { ALIVE_MS } from '../../state/heartbeats.js';
+import { openShared } from '../../bot/roots.js';
+import { Stack } from '../../bot/stack.js';
+import { createLogger } from '../../telemetry/logger.js';
+import { startDashboardFor } from '../../bot/roots.js';
+import type { Alert } from '../../queues/notify.js';
+import { ROOT, testServer, waitFor } from '../support/fleet.js';
+import { dropHub, testHub, TEST_REDIS_URL } from '../support/redis.js';
+import { startStack } from '../support/stack.js';
+
+// The health agent watches the other agents' heartbeats: an agent killed (or stopped) raises `agent down` through the
+// notify queue within its heartbeat timeout, resolved when it is back, and the bot's /metrics says the same.
+// The watched agent is a real `fleetbot agent risk` process on the same Redis, as compose runs it.
+
+describe('agent watch: an agent that stops beating is alerted and shown in /metrics', () => {
+  let s: Awaited<ReturnType<typeof startStack>>;
+  let base: string;
+  let token: string;
+  const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-agent-watch-'));
+  const member = testServer('alpha', 'stdio', { health: { interval: '500ms', timeout: '1s', retries: 2, start_period: '10s' } });
+  const children = new Set<ChildProcess>();
+
+  const startRisk = () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), 'agent', 'risk'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: s.hub.prefix, LOG_LEVEL: 'warn' },
+      stdio: 'ignore',
+    });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return child;
+  };
+  const alerts = async () => {
+    const jobs = await s.shared.notify.queue.getJobs(['waiting', 'active', 'completed', 'delayed', 'failed']);
+    return jobs.filter((j) => j.name === 'alert').map((j) => j.data as Alert).sort((a, b) => a.at - b.at);
+  };
+  // A restarted agent process may take a while to start on a busy machine: its return gets a generous deadline.
+  const alertFor = (status: Alert['status'], after: number, timeoutMs = ALIVE_MS + 20_000) =>
+    waitFor(async () => (await alerts()).find((a) => a.key === 'agent-risk-down' && a.status === status && a.at >= after), {
+      what: `agent risk ${status}`,
+      timeoutMs,
+      everyMs: 200,
+    });
+  const metric = async (name: string, agent: string) => {
+    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+    const match = new RegExp(`^${name}\\{agent="${agent}"\\} (\\S+)$`, 'm').exec(text);
+    return match ? Number(match[1]) : undefined;
+  };
+
+  beforeAll(async () => {
+    token = randomBytes(24).toString('hex');
+    writeFileSync(path.join(dir, 'dashboard_token'), `${token}\n`);
+    writeFileSync(path.join(dir, 'fleet.yaml'), JSON.stringify({ members: [member] }));
+    s = await startStack([member], { agents: ['health'], env: { DASHBOARD_PORT: '0', DASHBOARD_TOKEN_FILE: path.join(dir, 'dashboard_token') } });
+    base = new URL((await startDashboardFor(s.stack, s.config, s.shared, s.bot))!).origin;
+  }, 60_000);
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await s?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('GIVEN a running agent WHEN it is killed THEN `agent down` fires within its heartbeat timeout and resolves when it is back; fleetbot_agent_up follows', async () => {
+    const risk = startRisk();
+    await waitFor(async () => ((await metric('fleetbot_agent_up', 'risk')) === 1 ? true : undefined), { what: 'risk up in /metrics', timeoutMs: 90_000, everyMs: 200 });
+    expect(await metric('fleetbot_agent_heartbeat_age_seconds', 'risk')).toBeLessThan(ALIVE_MS / 1000);
+    // The watcher's own agent is shown too, and never alerted about by itself.
+    expect(await metric('fleetbot_agent_up', 'health')).toBe(1);
+
+    const killedAt = Date.now();
+    risk.kill('SIGKILL');
+    await once(risk, 'exit');
+    const down = await alertFor('firing', killedAt);
+    const detectedMs = down.at - killedAt;
+    process.stderr.write(`agent watch: SIGKILL → agent down alert in ${detectedMs} ms (heartbeat timeout ${ALIVE_MS} ms)\n`);
+    // Its last beat was at most one beat before the kill, so the alert comes within the timeout (plus one round).
+    expect(detectedMs).toBeLessThanOrEqual(ALIVE_MS + 2000);
+    expect(down).toMatchObject({ severity: 'critical', title: 'agent risk is down' });
+    expect(down.detail).toMatch(/^no heartbeat for \d+ s, over the 15 s allowed \(last: risk@\S+, pid \d+ on \S+\)$/);
+    expect(await metric('fleetbot_agent_up', 'risk')).toBe(0);
+    expect(await metric('fleetbot_agent_heartbeat_age_seconds', 'risk')).toBeGreaterThanOrEqual(ALIVE_MS / 1000);
+
+    const restartedAt = Date.now();
+    const again = startRisk();
+    const back = await alertFor('resolved', restartedAt, 90_000);
+    expect(back.title).toBe('agent risk is back');
+    expect(await metric('fleetbot_agent_up', 'risk')).toBe(1);
+    // One announcement per outage: the watcher does not fire again every round.
+    expect((await alerts()).filter((a) => a.key === 'agent-risk-down' && a.status === 'firing')).toHaveLength(1);
+
+    // A clean stop removes the agent's heartbeat entry; it is still an agent gone, and alerted at once.
+    const stoppedAt = Date.now();
+    again.kill('SIGTERM');
+    await once(again, 'exit');
+    const stopped = await alertFor('firing', stoppedAt);
+    process.stderr.write(`agent watch: SIGTERM → agent down alert in ${stopped.at - stoppedAt} ms\n`);
+    expect(stopped.at - stoppedAt).toBeLessThan(ALIVE_MS);
+    expect(await metric('fleetbot_agent_up', 'risk')).toBe(0);
+    expect((await alerts()).some((a) => a.key === 'agent-health-down')).toBe(false);
+  }, 240_000);
+});
+
+describe('agent watch: restarts and shutdowns are not outages', () => {
+  it("GIVEN a watcher just started and an agent of its own process THEN no alert during one heartbeat timeout, none for its own agent stopping, and one for the absent agent after", async () => {
+    const hub = testHub();
+    const stack = new Stack(createLogger({ level: 'error' }));
+    const { notify } = openShared(stack, hub);
+    try {
+      // An agent last seen (in another process) just before this watcher started: a deploy in progress.
+      const now = Date.now();
+      await hub.client.hset(hub.key('agents', 'seen'), 'scanner', JSON.stringify({ at: now - 1000, instance: 'scanner@elsewhere:1:abcd' }));
+      const ownAgent = startHeartbeat(hub, 'reporter');
+      const watch = watchAgents({ hub, notify, log: createLogger({ level: 'error' }), self: 'health', everyMs: 200 });
+      const startedAt = Date.now();
+      const alerts = async () => (await notify.queue.getJobs(['waiting'])).filter((j) => j.name === 'alert').map((j) => j.data as Alert);
+      await waitFor(async () => ((await hub.client.hexists(hub.key('agents', 'seen'), 'reporter')) ? true : undefined), { what: 'reporter beating' });
+      await ownAgent.stop();
+      // The reporter, of this process, stopped: the process is shutting down, not the reporter failing.
+      const scanner = await waitFor(async () => (await alerts()).find((a) => a.key === 'agent-scanner-down'), { what: 'scanner down', timeoutMs: ALIVE_MS + 10_000, everyMs: 200 });
+      expect(scanner.at - startedAt).toBeGreaterThanOrEqual(ALIVE_MS);
+      expect(scanner.detail).toMatch(/^no heartbeat for \d+ s, over the 15 s allowed \(last: scanner@elsewhere:1:abcd\)$/);
+      await watch.round();
+      expect((await alerts()).map((a) => a.key)).toEqual(['agent-scanner-down']);
+      await watch.stop();
+    } finally {
+      await stack.stop();
+      await dropHub(hub);
+    }
+  }, 60_000);
+});
