@@ -14,7 +14,7 @@ const FLOORS = [
   { name: 'commands', path: '^commands/' },
   { name: 'the roads: dispatcher, notifier', path: '^bot/(dispatch|confirmations|command-line|suggest|reply-text|table|stack|tool-catalog|surface|notifier/|metrics-digest)' },
   { name: 'surfaces: transports, chat, dashboard', path: '^bot/(console|discord|chat|dashboard)/' },
-  { name: 'composition roots and entry points', path: '^(bot/(roots|cli|devnet|scan-once|remote|scaffold|backup|audit-export)\\.ts|bin/|bench/)' },
+  { name: 'composition roots and entry points', path: '^(bot/(roots|cli|devnet|scan-once|remote|scaffold|backup|audit-export|contract-deploy)\\.ts|bin/|bench/)' },
 ];
 
 const upward = FLOORS.slice(0, -1).map((floor, i) => ({

@@ -24,8 +24,8 @@ import { answers, defineAgent, repeat } from './worker-agent.js';
 const GROWTH_PERMILLE = 1100n;
 
 function summarize(scan: ScanResult): ScanSummary {
-  const { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, timings } = scan;
-  return { block, at, pools, cycles, unreadable, candidates, opportunities, rejected, totalMs: timings.totalMs };
+  const { block, at, pools, cycles, unreadable, warnings, candidates, opportunities, rejected, timings } = scan;
+  return { block, at, pools, cycles, unreadable, warnings, candidates, opportunities, rejected, totalMs: timings.totalMs };
 }
 
 /**

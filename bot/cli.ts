@@ -1,7 +1,7 @@
 import { fstatSync, readFileSync } from 'node:fs';
 import { Command as Program } from 'commander';
 import { formatDuration } from '../config/duration.js';
-import { ConfigError, loadConfig, loadEnvConfig, type Config } from '../config/index.js';
+import { ConfigError, loadConfig, loadEnvConfig, loadExecutorKey, type Config } from '../config/index.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { Stack, type StopOutcome } from './stack.js';
 
@@ -152,7 +152,7 @@ program
 
 program
   .command('devnet')
-  .description('a local chain (Anvil) with two Uniswap V2 DEXes, tokens and price gaps, then everything as `up` — findings included')
+  .description('a local chain (Anvil) with two Uniswap V2 DEXes, Uniswap V3 pools, tokens and price gaps, then everything as `up` — findings included')
   .option('--port <port>', 'Anvil port on 127.0.0.1', (v) => Number.parseInt(v, 10), 8545)
   .option('--execute', 'also create a dev executor account and its FlashArbitrage, so /execute can run trades')
   .action(async (options: { port: number; execute?: boolean }) => {
@@ -177,6 +177,22 @@ program
     process.exitCode = await run(log, async () => {
       const { scanOnce } = await import('./scan-once.js');
       process.stdout.write(await scanOnce(config, options));
+    });
+  });
+
+program
+  .command('contract')
+  .description('fleetbot\'s contracts on a chain')
+  .command('deploy')
+  .description('deploy FlashArbitrage with EXECUTOR_KEY: shows the estimated cost, asks, waits for the receipt, checks the code; prints EXECUTOR_CONTRACT')
+  .requiredOption('--rpc <url>', 'JSON-RPC endpoint')
+  .option('--yes', 'do not ask before sending')
+  .action(async (options: { rpc: string; yes?: boolean }) => {
+    // Not the whole environment: EXECUTOR_CONTRACT is what this command is for, so EXECUTOR_KEY comes alone.
+    const log = createLogger({ level: 'warn' });
+    process.exitCode = await run(log, async () => {
+      const { deployFlashArbitrageCommand, askStdin } = await import('./contract-deploy.js');
+      process.stdout.write(await deployFlashArbitrageCommand(options, loadExecutorKey(), { write: (text) => process.stderr.write(text), ask: askStdin }));
     });
   });
 

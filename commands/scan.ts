@@ -15,6 +15,7 @@ export function scanReply(scan: ScanSummary, heading: string): Reply {
   const notes = [
     `${scan.pools} pools, ${scan.cycles} cycles, ${scan.candidates} yield before costs — ${Math.round(scan.totalMs)} ms`,
     ...(scan.unreadable.length ? [`unreadable or empty pools: ${scan.unreadable.join(', ')}`] : []),
+    ...(scan.warnings ?? []),
     ...[...reasons].map(([reason, n]) => `${n}× ${reason}`),
   ];
   if (scan.opportunities.length === 0) return { tone: 'info', title: `${heading}: no profitable opportunity at block ${scan.block}`, body: notes.join('\n') };

@@ -423,6 +423,17 @@ function readDashboardToken(file: string, inline: string | undefined): { token?:
 }
 
 /** The environment alone: for processes that do not run the fleet (first-party MCP servers). */
+/**
+ * EXECUTOR_KEY alone, for `fleetbot contract deploy`: the contract it deploys is not known yet, so the rule "both or
+ * neither" of the executor settings does not apply. Undefined when unset.
+ */
+export function loadExecutorKey(env: Env = process.env): string | undefined {
+  const result = EnvSchema.shape.EXECUTOR_KEY.safeParse(env.EXECUTOR_KEY);
+  if (!result.success) throw new ConfigError([`environment EXECUTOR_KEY: ${result.error.issues[0]?.message ?? 'invalid'}`]);
+  const key = result.data;
+  return key === undefined ? undefined : key.startsWith('0x') ? key : `0x${key}`;
+}
+
 export function loadEnvConfig(env: Env = process.env, cwd = process.cwd()): EnvConfig {
   const { config, problems } = parseEnv(env, cwd);
   if (!config) throw new ConfigError(problems);

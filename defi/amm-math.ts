@@ -86,7 +86,11 @@ export function optimalInput(legs: readonly Leg[]): bigint {
 export function sqrt(value: bigint): bigint {
   if (value < 0n) throw new RangeError('square root of a negative number');
   if (value < 2n) return value;
-  let x = BigInt(`0x1${'0'.repeat(Math.ceil(value.toString(16).length / 2))}`);
+  // Start just above the root, from a float estimate of its leading bits: Newton's method then needs a step or two
+  // (the cycle sizing takes roots of 1,000-bit numbers).
+  const shift = Math.max(0, value.toString(2).length - 100) & ~1;
+  const approx = BigInt(Math.ceil(Math.sqrt(Number(value >> BigInt(shift))))) << BigInt(shift / 2);
+  let x = approx + (approx >> 20n) + 1n;
   for (;;) {
     const y = (x + value / x) >> 1n;
     if (y >= x) return x;

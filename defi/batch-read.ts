@@ -58,6 +58,29 @@ export function decodeReserves(answer: string, count: number): (Reserves | undef
   return out;
 }
 
+/**
+ * Word calls in chunks whose init code stays under EIP-3860's 49,152 bytes: each call costs its address word, its
+ * offset and length words and its padded data (getPool's three arguments take more than getPair's two).
+ */
+function chunksBySize(calls: WordCall[]): WordCall[][] {
+  const budget = 45_000;
+  const out: WordCall[][] = [];
+  let current: WordCall[] = [];
+  let size = 0;
+  for (const call of calls) {
+    const cost = 96 + Math.ceil((call.data.length - 2) / 64) * 32;
+    if (current.length > 0 && (size + cost > budget || current.length >= WORD_CHUNK)) {
+      out.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(call);
+    size += cost;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
+
 export interface WordCall {
   target: string;
   data: string;
@@ -68,7 +91,7 @@ export async function readWords(provider: JsonRpcProvider, calls: WordCall[], bl
   const code = ownArtifact('WordReader').bytecode;
   const coder = AbiCoder.defaultAbiCoder();
   const parts = await Promise.all(
-    chunks(calls, WORD_CHUNK).map(async (chunk) => {
+    chunksBySize(calls).map(async (chunk) => {
       const args = coder.encode(['address[]', 'bytes[]'], [chunk.map((c) => c.target), chunk.map((c) => c.data)]).slice(2);
       const answer = await deployless(provider, code + args, blockTag);
       if (answer.length !== 2 + chunk.length * 64) throw new Error(`word reader answered ${(answer.length - 2) / 2} bytes for ${chunk.length} calls`);
@@ -85,6 +108,7 @@ export function calldata(selector: string, ...args: (string | bigint | number)[]
 
 export const SELECTOR = {
   getPair: '0xe6a43905',
+  getPool: '0x1698ee82',
   allPairs: '0x1e3dd18b',
   allPairsLength: '0x574f2ba3',
   token0: '0x0dfe1681',

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { isProfitable, legOutputs, optimalInput, type Leg } from './amm-math.js';
 import type { Reserves } from './batch-read.js';
-import type { Pool, PoolRegistry, Token } from './registry.js';
+import { isV3, type Pool, type PoolRegistry, type Token } from './registry.js';
+import type { V3State } from './v3-math.js';
+import { legOf, marginallyProfitable, optimalCycle, type Hop } from './v3-sizing.js';
 
 /**
  * Arbitrage cycles through the registry's pools, from the base token back to it: two pools of one pair on
@@ -22,7 +24,10 @@ export interface Candidate {
   amounts: bigint[];
   /** Output minus input: what the swaps yield. */
   profit: bigint;
+  /** Each pool's constant-product view at the read state (a V3 pool's virtual reserves). */
   legs: Leg[];
+  /** Set when the cycle goes through a V3 pool: the hops its exact math runs on. */
+  hops?: Hop[];
 }
 
 export function enumerateCycles(registry: PoolRegistry, { triangles }: { triangles: boolean }): Cycle[] {
@@ -49,6 +54,7 @@ export function enumerateCycles(registry: PoolRegistry, { triangles }: { triangl
 export function legsOf(cycle: Cycle, reserves: ReadonlyMap<string, Reserves>): Leg[] | undefined {
   const legs: Leg[] = [];
   for (const [i, pool] of cycle.pools.entries()) {
+    if (isV3(pool)) return undefined;
     const r = reserves.get(pool.address);
     if (!r || r.reserve0 === 0n || r.reserve1 === 0n) return undefined;
     const zeroIn = pool.token0.address === cycle.tokens[i]!.address;
@@ -57,10 +63,35 @@ export function legsOf(cycle: Cycle, reserves: ReadonlyMap<string, Reserves>): L
   return legs;
 }
 
+/** The hops of a cycle through at least one V3 pool; undefined when a pool's state is missing or empty. */
+export function hopsOf(cycle: Cycle, reserves: ReadonlyMap<string, Reserves>, v3: ReadonlyMap<string, V3State>): Hop[] | undefined {
+  const hops: Hop[] = [];
+  for (const [i, pool] of cycle.pools.entries()) {
+    const zeroIn = pool.token0.address === cycle.tokens[i]!.address;
+    if (isV3(pool)) {
+      const state = v3.get(pool.address);
+      if (!state) return undefined;
+      hops.push({ kind: 'v3', state, zeroForOne: zeroIn });
+      continue;
+    }
+    const r = reserves.get(pool.address);
+    if (!r || r.reserve0 === 0n || r.reserve1 === 0n) return undefined;
+    hops.push({ kind: 'v2', leg: { reserveIn: zeroIn ? r.reserve0 : r.reserve1, reserveOut: zeroIn ? r.reserve1 : r.reserve0, feeBps: pool.dex.feeBps } });
+  }
+  return hops;
+}
+
 /** Every cycle whose optimal input yields a profit before costs, largest profit first. */
-export function evaluate(cycles: readonly Cycle[], reserves: ReadonlyMap<string, Reserves>): Candidate[] {
+export function evaluate(cycles: readonly Cycle[], reserves: ReadonlyMap<string, Reserves>, v3: ReadonlyMap<string, V3State> = new Map()): Candidate[] {
   const out: Candidate[] = [];
   for (const cycle of cycles) {
+    if (cycle.pools.some(isV3)) {
+      const hops = hopsOf(cycle, reserves, v3);
+      if (!hops || !marginallyProfitable(hops)) continue;
+      const best = optimalCycle(hops);
+      if (best) out.push({ cycle, amountIn: best.amountIn, amounts: best.amounts, profit: best.profit, legs: hops.map(legOf), hops });
+      continue;
+    }
     const legs = legsOf(cycle, reserves);
     if (!legs || !isProfitable(legs)) continue;
     const amountIn = optimalInput(legs);

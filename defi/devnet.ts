@@ -3,13 +3,16 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { ContractFactory, Interface, JsonRpcProvider, type Signer } from 'ethers';
 import { ownArtifact, officialArtifact } from './contracts/index.js';
+import { sqrt } from './amm-math.js';
 import { DevSender } from './dev-sender.js';
+import { getTickAtSqrtRatio } from './v3-math.js';
 import type { PoolsFile } from './pools-file.js';
 
 /**
  * A local chain with real DEXes: Anvil from npm on 127.0.0.1, WETH9 and a few tokens, Uniswap V2 factories and
- * routers from the official @uniswap artifacts, a Balancer V2 vault from Balancer's artifact, and pools seeded with
- * chosen reserves — plus the pools file that describes them. Used by `fleetbot devnet`, the tests and the bench.
+ * routers from the official @uniswap artifacts, Uniswap V3 factories, SwapRouters and QuoterV2s from the official
+ * @uniswap/v3-core and v3-periphery artifacts, a Balancer V2 vault from Balancer's artifact, and pools seeded with
+ * chosen reserves or V3 positions — plus the pools file that describes them. Used by `fleetbot devnet`, the tests and the bench.
  * Side effects: spawns Anvil (`startAnvil`) and sends transactions from Anvil's unlocked dev account.
  */
 
@@ -52,10 +55,23 @@ export interface DevnetPoolSpec {
   reserves: [bigint, bigint];
 }
 
+/** A Uniswap V3 pool: its price, as if it held `price[0]` of pair[0] against `price[1]` of pair[1], and its positions. */
+export interface DevnetV3PoolSpec {
+  dex: string;
+  pair: [string, string];
+  /** Hundredths of a bip: 500, 3000 or 10000 (the tiers a new factory enables). */
+  fee: number;
+  price: [bigint, bigint];
+  /** Liquidity `liquidity` from `below` ticks under the starting tick to `above` ticks over it (rounded to the spacing). */
+  positions: { below: number; above: number; liquidity: bigint }[];
+}
+
 export interface DevnetSpec {
   tokens: { symbol: string; decimals: number }[];
   dexes: string[];
   pools: DevnetPoolSpec[];
+  /** Uniswap V3 DEXes (factory, SwapRouter, QuoterV2 from the official artifacts) and their pools. */
+  v3?: { dexes: string[]; pools: DevnetV3PoolSpec[] };
   /** WETH lent by a Balancer vault; none deployed when unset. */
   balancerWeth?: bigint;
 }
@@ -65,6 +81,8 @@ export interface Devnet {
   deployer: Signer;
   tokens: Record<string, string>;
   dexes: { name: string; factory: string; router: string }[];
+  v3Dexes: { name: string; factory: string; router: string; quoter: string }[];
+  /** V2 pairs by poolKey(dex, a, b); V3 pools by v3PoolKey(dex, fee, a, b). */
   pools: Record<string, string>;
   vault?: string;
   poolsFile: PoolsFile;
@@ -75,9 +93,23 @@ const PAIR = new Interface(['function mint(address) returns (uint256)']);
 const FACTORY = new Interface(['function createPair(address,address) returns (address)', 'event PairCreated(address indexed token0, address indexed token1, address pair, uint256)']);
 
 /** Gas limits, set rather than estimated (a transaction may depend on one not mined yet); unused gas is not paid. */
-const GAS = { weth: 2_000_000n, token: 1_500_000n, factory: 6_000_000n, router: 8_000_000n, vault: 30_000_000n, call: 100_000n, createPair: 4_000_000n, mint: 300_000n };
+const GAS = { weth: 2_000_000n, token: 1_500_000n, factory: 6_000_000n, router: 8_000_000n, vault: 30_000_000n, call: 100_000n, createPair: 4_000_000n, mint: 300_000n, v3factory: 7_000_000n, createPool: 6_000_000n, initialize: 200_000n, position: 600_000n };
 
 export const poolKey = (dex: string, a: string, b: string) => `${dex}:${[a, b].sort().join('/')}`;
+export const v3PoolKey = (dex: string, fee: number, a: string, b: string) => poolKey(`${dex}@${fee}`, a, b);
+
+const V3_FACTORY = new Interface(['function createPool(address,address,uint24) returns (address)', 'event PoolCreated(address indexed token0, address indexed token1, uint24 indexed fee, int24 tickSpacing, address pool)']);
+const V3_POOL = new Interface(['function initialize(uint160)']);
+const V3_LIQUIDITY = new Interface(['function mint(address,int24,int24,uint128)']);
+const V3_SPACING: Record<number, number> = { 500: 10, 3000: 60, 10000: 200 };
+/** What the V3 liquidity helper holds to pay for positions: far more than any devnet position needs. */
+const V3_FUNDS = 10n ** 24n;
+
+/** sqrt(price)·2^96 of token1 in token0, for a pool said to hold `price[0]` of pair[0] against `price[1]` of pair[1]. */
+function sqrtPriceX96(pair: [string, string], price: [bigint, bigint], tokens: Record<string, string>): bigint {
+  const [amount0, amount1] = tokens[pair[0]]!.toLowerCase() < tokens[pair[1]]!.toLowerCase() ? price : [price[1], price[0]];
+  return sqrt((amount1 << 192n) / amount0);
+}
 
 /**
  * Deploys the spec from Anvil's first dev account: contracts first, then every pair through its factory, then the
@@ -87,15 +119,17 @@ export const poolKey = (dex: string, a: string, b: string) => `${dex}:${[a, b].s
 export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devnet> {
   const dexNames = new Set(spec.dexes);
   const symbols = new Set(['WETH', ...spec.tokens.map((t) => t.symbol)]);
-  for (const p of spec.pools) {
-    if (!dexNames.has(p.dex)) throw new Error(`pool on unknown DEX ${p.dex}`);
+  const v3 = spec.v3 ?? { dexes: [], pools: [] };
+  for (const p of [...spec.pools, ...v3.pools]) {
+    if (!dexNames.has(p.dex) && !v3.dexes.includes(p.dex)) throw new Error(`pool on unknown DEX ${p.dex}`);
     for (const s of p.pair) if (!symbols.has(s)) throw new Error(`pool names unknown token ${s}`);
   }
+  for (const p of v3.pools) if (!V3_SPACING[p.fee]) throw new Error(`V3 pool fee ${p.fee}: 500, 3000 or 10000`);
   const provider = new JsonRpcProvider(url, undefined, { staticNetwork: true, batchMaxCount: 1, cacheTimeout: -1 });
   const [account] = (await provider.send('eth_accounts', [])) as string[];
   const wanted = new Map<string, bigint>();
   for (const p of spec.pools) p.pair.forEach((s, i) => wanted.set(s, (wanted.get(s) ?? 0n) + p.reserves[i]!));
-  const wethNeeded = (wanted.get('WETH') ?? 0n) + (spec.balancerWeth ?? 0n);
+  const wethNeeded = (wanted.get('WETH') ?? 0n) + (spec.balancerWeth ?? 0n) + (v3.pools.length ? V3_FUNDS : 0n);
   if (wethNeeded > 0n) await provider.send('anvil_setBalance', [account, `0x${(wethNeeded + 10n ** 24n).toString(16)}`]);
 
   const sender = await DevSender.open(url, account!);
@@ -119,11 +153,27 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
       const factory = await deploy(`${name} factory`, GAS.factory, uniswapFactory, account);
       dexes.push({ name, factory, router: await deploy(`${name} router`, GAS.router, uniswapRouter, factory, weth) });
     }
+    const v3Dexes: Devnet['v3Dexes'] = [];
+    const [v3Factory, v3Router, v3Quoter] = v3.dexes.length ? [factoryOf(officialArtifact('UniswapV3Factory')), factoryOf(officialArtifact('SwapRouter')), factoryOf(officialArtifact('QuoterV2'))] : [];
+    for (const name of v3.dexes) {
+      const factory = await deploy(`${name} V3 factory`, GAS.v3factory, v3Factory!);
+      v3Dexes.push({ name, factory, router: await deploy(`${name} SwapRouter`, GAS.router, v3Router!, factory, weth), quoter: await deploy(`${name} QuoterV2`, GAS.router, v3Quoter!, factory, weth) });
+    }
+    const liquidity = v3.pools.length ? await deploy('V3 liquidity helper', GAS.token, factoryOf(ownArtifact('DevV3Liquidity'))) : undefined;
     // A real Balancer V2 vault; the flash loan checks only the vault's token balance, so a transfer funds it.
     const vault = spec.balancerWeth ? await deploy('Balancer vault', GAS.vault, factoryOf(officialArtifact('BalancerVault')), account, weth, 0, 0) : undefined;
     // WETH9's fallback predates today's gas rules; deposit() is what works.
     if (wethNeeded > 0n) call('WETH deposit', weth, ERC20.encodeFunctionData('deposit'), GAS.call, wethNeeded);
     if (vault) call('WETH to the vault', weth, ERC20.encodeFunctionData('transfer', [vault, spec.balancerWeth]));
+    if (liquidity) {
+      for (const symbol of new Set(v3.pools.flatMap((p) => p.pair))) call(`${symbol} to the V3 liquidity helper`, tokens[symbol]!, ERC20.encodeFunctionData('transfer', [liquidity, symbol === 'WETH' ? V3_FUNDS : 10n ** 29n]));
+    }
+    const v3ByName = new Map(v3Dexes.map((d) => [d.name, d]));
+    const createdV3 = v3.pools.map((p) => {
+      const label = `${p.dex} V3 pool ${p.pair.join('/')} ${p.fee}`;
+      call(label, v3ByName.get(p.dex)!.factory, V3_FACTORY.encodeFunctionData('createPool', [tokens[p.pair[0]], tokens[p.pair[1]], p.fee]), GAS.createPool);
+      return label;
+    });
     const dexByName = new Map(dexes.map((d) => [d.name, d]));
     const created = spec.pools.map((p) => {
       const label = `${p.dex} pair ${p.pair.join('/')}`;
@@ -132,9 +182,12 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
     });
     const pairOf = new Map<string, string>();
     const pairCreated = FACTORY.getEvent('PairCreated')!.topicHash;
+    const poolCreated = V3_FACTORY.getEvent('PoolCreated')!.topicHash;
     for (const mined of await sender.flush()) {
       const log = mined.logs.find((l) => l.topics[0] === pairCreated);
       if (log) pairOf.set(mined.label, FACTORY.parseLog(log)!.args.pair as string);
+      const v3Log = mined.logs.find((l) => l.topics[0] === poolCreated);
+      if (v3Log) pairOf.set(mined.label, V3_FACTORY.parseLog(v3Log)!.args.pool as string);
     }
 
     const pools: Record<string, string> = {};
@@ -144,23 +197,40 @@ export async function deployDevnet(url: string, spec: DevnetSpec): Promise<Devne
       p.pair.forEach((s, k) => call(`${s} into ${created[i]}`, tokens[s]!, ERC20.encodeFunctionData('transfer', [pair, p.reserves[k]])));
       call(`mint ${created[i]}`, pair, PAIR.encodeFunctionData('mint', [account]), GAS.mint);
     });
+    v3.pools.forEach((p, i) => {
+      const pool = pairOf.get(createdV3[i]!)!;
+      pools[v3PoolKey(p.dex, p.fee, p.pair[0], p.pair[1])] = pool;
+      const price = sqrtPriceX96(p.pair, p.price, tokens);
+      call(`initialize ${createdV3[i]}`, pool, V3_POOL.encodeFunctionData('initialize', [price]), GAS.initialize);
+      const spacing = V3_SPACING[p.fee]!;
+      const tick = getTickAtSqrtRatio(price);
+      for (const position of p.positions) {
+        const lower = Math.floor((tick - position.below) / spacing) * spacing;
+        const upper = Math.ceil((tick + position.above) / spacing) * spacing;
+        call(`position ${lower}..${upper} in ${createdV3[i]}`, liquidity!, V3_LIQUIDITY.encodeFunctionData('mint', [pool, lower, upper, position.liquidity]), GAS.position);
+      }
+    });
     await sender.flush();
     await sender.close();
 
-    const pairs = [...new Set(spec.pools.map((p) => [...p.pair].sort().join('/')))].map((k) => k.split('/') as [string, string]);
+    const pairs = [...new Set([...spec.pools, ...v3.pools].map((p) => [...p.pair].sort().join('/')))].map((k) => k.split('/') as [string, string]);
     return {
       provider,
       deployer: await provider.getSigner(account),
       tokens,
       dexes,
+      v3Dexes,
       pools,
       vault,
       poolsFile: {
-        dexes: dexes.map((d) => ({ name: d.name, factory: d.factory, router: d.router, feeBps: 30, discover: [] })),
+        dexes: [
+          ...dexes.map((d) => ({ kind: 'uniswap-v2' as const, name: d.name, factory: d.factory, router: d.router, feeBps: 30, discover: [] })),
+          ...v3Dexes.map((d) => ({ kind: 'uniswap-v3' as const, name: d.name, factory: d.factory, fees: [...new Set([...v3.pools.filter((p) => p.dex === d.name).map((p) => p.fee), 500, 3000, 10000])].sort((a, b) => a - b) })),
+        ],
         tokens: Object.keys(tokens).map((s) => ({ symbol: s, address: tokens[s]!, decimals: decimals[s]! })),
         pairs,
         baseToken: 'WETH',
-        flashLoans: { uniswapV2: true, ...(vault ? { balancerVault: vault } : {}) },
+        flashLoans: { uniswapV2: true, uniswapV3: true, ...(vault ? { balancerVault: vault } : {}) },
         triangles: true,
       },
     };

@@ -2,15 +2,17 @@ import type { JsonRpcProvider } from 'ethers';
 import { uniswapV2FlashRepay } from './amm-math.js';
 import { calldata, SELECTOR, wordToAddress, type BlockTag, type Reserves } from './batch-read.js';
 import type { Pool, Token } from './registry.js';
+import { v3FlashFee } from './v3-math.js';
 
 /**
  * Flash-loan sources and what they charge: a Balancer V2 vault (its fee collector's percentage, 0 unless governance
  * sets one), an Aave V3 pool (FLASHLOAN_PREMIUM_TOTAL, read at run time), and a Uniswap V2 flash swap from a watched
- * pair outside the cycle (repay ceil(x·1000/997), about 0.3 %). The kind numbers match FlashArbitrage.sol.
+ * pair outside the cycle (repay ceil(x·1000/997), about 0.3 %), and a Uniswap V3 pool's flash() outside the cycle (its
+ * own fee, rounded up). The kind numbers match FlashArbitrage.sol.
  * Side effects: eth_call to the provider's endpoint in `readLenders`.
  */
 
-export const SOURCE_KIND = { 'uniswap-v2': 0, 'balancer-v2': 1, 'aave-v3': 2 } as const;
+export const SOURCE_KIND = { 'uniswap-v2': 0, 'balancer-v2': 1, 'aave-v3': 2, 'uniswap-v3': 3 } as const;
 export type SourceName = keyof typeof SOURCE_KIND;
 
 export interface FlashLoan {
@@ -106,6 +108,11 @@ export interface PairLender {
   depth: bigint;
 }
 
+/** V3 pools of the base token with what they hold of it, cheapest fee tier first and deepest first within a tier. */
+export function v3Lenders(pools: readonly { pool: Pool; depth: bigint }[]): PairLender[] {
+  return [...pools].sort((x, y) => x.pool.fee! - y.pool.fee! || (y.depth > x.depth ? 1 : y.depth < x.depth ? -1 : 0));
+}
+
 /** The base token's V2 pairs with their depth at these reserves, deepest first: what `cheapestLoan` expects. */
 export function pairLenders(pools: readonly Pool[], base: Token, reserves: ReadonlyMap<string, Reserves>): PairLender[] {
   return pools
@@ -121,10 +128,17 @@ export function pairLenders(pools: readonly Pool[], base: Token, reserves: Reado
  * enough, and the deepest watched V2 pair of the base token outside the cycle (a pair in the cycle is locked while it
  * lends). `pairs` come deepest first, so only the few that are in the cycle are passed over.
  */
-export function cheapestLoan(amount: bigint, cyclePools: readonly Pool[], lenders: readonly ProtocolLender[], pairs: readonly PairLender[]): FlashLoan | undefined {
+export function cheapestLoan(amount: bigint, cyclePools: readonly Pool[], lenders: readonly ProtocolLender[], pairs: readonly PairLender[], v3Pools: readonly PairLender[] = []): FlashLoan | undefined {
   const options: FlashLoan[] = lenders.filter((l) => l.available > amount).map((l) => ({ source: l.source, lender: l.lender, fee: protocolFee(l, amount) }));
   const deepest = pairs.find(({ pool }) => !cyclePools.some((p) => p.address === pool.address));
   if (deepest && deepest.depth > amount) options.push({ source: 'uniswap-v2', lender: deepest.pool.address, fee: uniswapV2FlashRepay(amount) - amount });
+  // A V3 pool in the cycle is locked while it lends. `v3Pools` come cheapest tier first, deepest first within a tier:
+  // the first outside the cycle that holds enough is the cheapest V3 loan, so the walk stops there.
+  for (const { pool, depth } of v3Pools) {
+    if (depth <= amount || cyclePools.some((p) => p.address === pool.address)) continue;
+    options.push({ source: 'uniswap-v3', lender: pool.address, fee: v3FlashFee(amount, pool.fee!) });
+    break;
+  }
   // Cheapest first; on a tie the order above (protocols before a pair) holds, since sort is stable.
   return options.sort((x, y) => (x.fee < y.fee ? -1 : x.fee > y.fee ? 1 : 0))[0];
 }

@@ -22,7 +22,7 @@ export const OpportunitySchema = z.object({
   amountIn: Amount.describe('Optimal input (closed form), base token smallest units'),
   amountOut: Amount.describe('What the last pool pays back'),
   profit: Amount.describe('What the swaps yield: amountOut − amountIn, before the loan fee and gas'),
-  flashLoan: z.enum(['uniswap-v2', 'balancer-v2', 'aave-v3']).describe('The flash-loan source that makes it cheapest'),
+  flashLoan: z.enum(['uniswap-v2', 'balancer-v2', 'aave-v3', 'uniswap-v3']).describe('The flash-loan source that makes it cheapest'),
   lender: z.string().describe('The vault, pool or pair that lends'),
   flashLoanFee: Amount,
   gasUnits: Amount.describe('Gas of the whole transaction, measured by the simulation'),
@@ -31,5 +31,9 @@ export const OpportunitySchema = z.object({
   netProfit: Amount.describe('profit − flashLoanFee − gasCost'),
   simulated: z.literal(true).describe('Confirmed by an eth_call of the whole flash arbitrage'),
   risk: z.object({ ok: z.boolean(), reasons: z.array(z.string()) }).describe('The risk check against the configured limits'),
+  runnersUp: z
+    .array(z.object({ id: z.string(), dexes: z.array(z.string()), pools: z.array(z.string()), amountIn: Amount, netProfit: Amount }))
+    .optional()
+    .describe('Other confirmed cycles of the same pair this block, best first: they compete for the same liquidity, so only this one is posted'),
 });
 export type Opportunity = z.infer<typeof OpportunitySchema>;

@@ -13,9 +13,12 @@ const AddressSchema = z
   .refine((v) => isAddress(v), 'an address: 0x followed by 40 hex digits')
   .transform((v) => getAddress(v.toLowerCase()));
 
-export const DexSchema = z
+const DexName = z.string().regex(/^[A-Za-z0-9][\w-]{0,31}$/, 'letters, digits, - and _ (at most 32)').describe('Short name shown to users, e.g. uniswap');
+
+const V2DexSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9][\w-]{0,31}$/, 'letters, digits, - and _ (at most 32)').describe('Short name shown to users, e.g. uniswap'),
+    kind: z.literal('uniswap-v2').default('uniswap-v2').describe('Uniswap-V2-style pairs (the default)'),
+    name: DexName,
     factory: AddressSchema.describe('The Uniswap-V2-style factory'),
     router: AddressSchema.optional().describe('Its router (shown to users; execution swaps on the pairs directly)'),
     feeBps: z.number().int().min(0).max(1000).default(30).describe('Swap fee in basis points (30 = 0.3 %)'),
@@ -25,6 +28,23 @@ export const DexSchema = z
       .describe('Factory index ranges [from, to) whose pairs are watched too'),
   })
   .strict();
+
+const V3DexSchema = z
+  .object({
+    kind: z.literal('uniswap-v3').describe('Uniswap V3 concentrated-liquidity pools'),
+    name: DexName,
+    factory: AddressSchema.describe('The Uniswap V3 factory'),
+    fees: z
+      .array(z.number().int().min(1).max(999_999))
+      .min(1)
+      .default([500, 3000, 10000])
+      .describe('Fee tiers watched, in hundredths of a bip (3000 = 0.3 %): the pool of each listed pair at each tier'),
+  })
+  .strict();
+
+export const DexSchema = z.discriminatedUnion('kind', [V2DexSchema, V3DexSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? `unknown kind ${JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null).slice(0, 40)}: "uniswap-v2" (the default) or "uniswap-v3"` : undefined),
+});
 
 export const TokenSchema = z
   .object({
@@ -45,9 +65,10 @@ export const PoolsFileSchema = z
         balancerVault: AddressSchema.optional().describe('A Balancer V2 vault (fee read from its fee collector)'),
         aavePool: AddressSchema.optional().describe('An Aave V3 pool (premium read with FLASHLOAN_PREMIUM_TOTAL)'),
         uniswapV2: z.boolean().default(true).describe('Borrow from a watched V2 pair outside the cycle (0.3 %)'),
+        uniswapV3: z.boolean().default(true).describe('Borrow from a watched V3 pool outside the cycle (fee = the pool\'s fee)'),
       })
       .strict()
-      .default({ uniswapV2: true }),
+      .default({ uniswapV2: true, uniswapV3: true }),
     triangles: z.boolean().default(true).describe('Also evaluate three-pool cycles base → X → Y → base'),
   })
   .strict()
@@ -63,13 +84,14 @@ export const PoolsFileSchema = z
       if (symbols.has(key)) ctx.addIssue({ code: 'custom', path: ['tokens', i, 'symbol'], message: `duplicate token symbol "${token.symbol}"` });
       symbols.add(key);
     });
-    if (file.pairs.length === 0 && file.dexes.every((d) => d.discover.length === 0)) {
+    if (file.pairs.length === 0 && file.dexes.every((d) => d.kind === 'uniswap-v3' || d.discover.length === 0)) {
       ctx.addIssue({ code: 'custom', path: ['pairs'], message: 'list pairs, or give a DEX a discover range' });
     }
   });
 
 export type PoolsFile = z.output<typeof PoolsFileSchema>;
 export type DexConfig = z.output<typeof DexSchema>;
+export type V2DexConfig = z.output<typeof V2DexSchema>;
 export type TokenConfig = z.output<typeof TokenSchema>;
 
 export class PoolsFileError extends Error {}

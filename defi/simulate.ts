@@ -24,8 +24,14 @@ export interface ArbitragePlan {
   minProfit: bigint;
 }
 
+const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
+
 export function encodeRun({ cycle, amountIn, loan, minProfit }: ArbitragePlan): string {
-  const hops = cycle.pools.map((pool, i) => ({ pair: pool.address, zeroForOne: zeroForOne(cycle, i), feeBps: pool.dex.feeBps }));
+  const hops = cycle.pools.map((pool, i) =>
+    pool.dex.kind === 'uniswap-v3'
+      ? { pool: pool.address, kind: 1, zeroForOne: zeroForOne(cycle, i), fee: pool.fee!, factory: pool.dex.factory }
+      : { pool: pool.address, kind: 0, zeroForOne: zeroForOne(cycle, i), fee: pool.dex.feeBps, factory: ZERO_ADDRESS },
+  );
   return arbitrageInterface.encodeFunctionData('run', [SOURCE_KIND[loan.source], loan.lender, cycle.tokens[0]!.address, amountIn, hops, minProfit]);
 }
 

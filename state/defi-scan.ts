@@ -16,6 +16,7 @@ export const ScanSummarySchema = z.object({
   pools: z.number().int(),
   cycles: z.number().int(),
   unreadable: z.array(z.string()),
+  warnings: z.array(z.string()).default([]).describe('What the scan went on without (V3 pools whose state could not be read)'),
   candidates: z.number().int(),
   opportunities: z.array(OpportunitySchema),
   rejected: z.array(z.object({ id: z.string(), reason: z.string() })),

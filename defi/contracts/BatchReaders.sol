@@ -48,3 +48,89 @@ contract WordReader {
         }
     }
 }
+
+/// Uniswap V3 pools: for each, a header word (bit 255 set when the pool answered; tick in bits 160..183; sqrt price
+/// in bits 0..159), its liquidity, its balance of `token` (what it could lend by flash), the tick-bitmap words from
+/// `wordsEachSide` below the current word to as many above, then the liquidityNet of every initialized tick in those
+/// words, lowest first. A pool that does not answer gives its header word (zero) only. Reverts when the answer would
+/// exceed what a constructor may return; the engine then reads fewer pools per call.
+contract V3Reader {
+    uint256 internal constant MAX_WORDS = 768; // 24,576 bytes (EIP-170)
+
+    constructor(address[] memory pools, address token, uint256 wordsEachSide) {
+        uint256[] memory out = new uint256[](MAX_WORDS);
+        uint256 n = 0;
+        for (uint256 p = 0; p < pools.length; p++) {
+            n = _pool(out, n, pools[p], token, wordsEachSide);
+        }
+        assembly {
+            return(add(out, 0x20), mul(n, 0x20))
+        }
+    }
+
+    function _pool(uint256[] memory out, uint256 n, address pool, address token, uint256 wordsEachSide) internal view returns (uint256) {
+        require(n + 3 + 2 * wordsEachSide + 1 <= MAX_WORDS, "too large");
+        (bool ok, int24 tick, int24 spacing) = _header(out, n, pool, token);
+        if (!ok) return n + 1;
+        int24 compressed = tick / spacing;
+        if (tick < 0 && tick % spacing != 0) compressed--;
+        return _range(out, n + 3, pool, (int256(compressed) >> 8) - int256(wordsEachSide), 2 * wordsEachSide + 1, spacing);
+    }
+
+    /// The bitmap words from `low`, then the initialized ticks they mark.
+    function _range(uint256[] memory out, uint256 n, address pool, int256 low, uint256 count, int24 spacing) internal view returns (uint256) {
+        uint256 bitmaps = n;
+        for (uint256 k = 0; k < count; k++) out[n++] = _bitmap(pool, low + int256(k));
+        for (uint256 k = 0; k < count; k++) n = _ticks(out, n, pool, out[bitmaps + k], (low + int256(k)) * 256, spacing);
+        return n;
+    }
+
+    /// Header, liquidity and balance words; false (and a zero header) when the pool does not answer.
+    function _header(uint256[] memory out, uint256 n, address pool, address token) internal view returns (bool ok, int24 tick, int24 spacing) {
+        (bool ok1, uint256 sqrtPrice, uint256 tickWord) = _two(pool, abi.encodeWithSelector(0x3850c7bd));
+        (bool ok2, uint256 liquidity) = _one(pool, abi.encodeWithSelector(0x1a686502));
+        (bool ok3, uint256 spacingWord) = _one(pool, abi.encodeWithSelector(0xd0c93a7c));
+        ok = ok1 && ok2 && ok3 && spacingWord != 0;
+        if (!ok) {
+            out[n] = 0;
+            return (false, 0, 0);
+        }
+        tick = int24(int256(tickWord));
+        spacing = int24(int256(spacingWord));
+        out[n] = (uint256(1) << 255) | (uint256(uint24(tick)) << 160) | sqrtPrice;
+        out[n + 1] = liquidity;
+        (, out[n + 2]) = _one(token, abi.encodeWithSelector(0x70a08231, pool));
+    }
+
+    function _bitmap(address pool, int256 w) internal view returns (uint256 bitmap) {
+        if (w >= type(int16).min && w <= type(int16).max) (, bitmap) = _one(pool, abi.encodeWithSelector(0x5339c296, int16(w)));
+    }
+
+    /// liquidityNet of each initialized tick of one bitmap word, lowest first.
+    function _ticks(uint256[] memory out, uint256 n, address pool, uint256 bitmap, int256 firstCompressed, int24 spacing) internal view returns (uint256) {
+        for (uint256 bit = 0; bitmap != 0; bit++) {
+            if (bitmap & 1 == 1) {
+                int24 t = int24((firstCompressed + int256(bit)) * int256(spacing));
+                (,, uint256 net) = _two(pool, abi.encodeWithSelector(0xf30dba93, t));
+                require(n < MAX_WORDS, "too large");
+                out[n++] = net;
+            }
+            bitmap >>= 1;
+        }
+        return n;
+    }
+
+    function _one(address target, bytes memory data) internal view returns (bool ok, uint256 word) {
+        bytes memory answer;
+        (ok, answer) = target.staticcall(data);
+        ok = ok && answer.length >= 32;
+        if (ok) word = abi.decode(answer, (uint256));
+    }
+
+    function _two(address target, bytes memory data) internal view returns (bool ok, uint256 first, uint256 second) {
+        bytes memory answer;
+        (ok, answer) = target.staticcall(data);
+        ok = ok && answer.length >= 64;
+        if (ok) (first, second) = abi.decode(answer, (uint256, uint256));
+    }
+}

@@ -46,3 +46,27 @@ contract DevToken {
         emit Transfer(from, to, value);
     }
 }
+
+interface IDevV3Pool {
+    function token0() external view returns (address);
+    function token1() external view returns (address);
+    function mint(address recipient, int24 tickLower, int24 tickUpper, uint128 amount, bytes calldata data) external returns (uint256, uint256);
+}
+
+/// Adds liquidity to Uniswap V3 pools for `fleetbot devnet` and the tests, paying from its own token balance (the
+/// devnet sends it the tokens first). The position belongs to whoever calls `mint`.
+contract DevV3Liquidity {
+    address transient expectedPool;
+
+    function mint(address pool, int24 tickLower, int24 tickUpper, uint128 amount) external {
+        expectedPool = pool;
+        IDevV3Pool(pool).mint(msg.sender, tickLower, tickUpper, amount, "");
+        expectedPool = address(0);
+    }
+
+    function uniswapV3MintCallback(uint256 owed0, uint256 owed1, bytes calldata) external {
+        require(msg.sender == expectedPool, "unexpected callback");
+        if (owed0 > 0) DevToken(IDevV3Pool(msg.sender).token0()).transfer(msg.sender, owed0);
+        if (owed1 > 0) DevToken(IDevV3Pool(msg.sender).token1()).transfer(msg.sender, owed1);
+    }
+}

@@ -17,6 +17,20 @@ interface IUniswapV2Pair {
     function swap(uint256 amount0Out, uint256 amount1Out, address to, bytes calldata data) external;
 }
 
+interface IUniswapV3Pool {
+    function token0() external view returns (address);
+    function token1() external view returns (address);
+    function fee() external view returns (uint24);
+    function swap(address recipient, bool zeroForOne, int256 amountSpecified, uint160 sqrtPriceLimitX96, bytes calldata data)
+        external
+        returns (int256 amount0, int256 amount1);
+    function flash(address recipient, uint256 amount0, uint256 amount1, bytes calldata data) external;
+}
+
+interface IUniswapV3Factory {
+    function getPool(address tokenA, address tokenB, uint24 fee) external view returns (address);
+}
+
 interface IBalancerVault {
     function flashLoan(address recipient, address[] calldata tokens, uint256[] calldata amounts, bytes calldata userData) external;
 }
@@ -26,26 +40,39 @@ interface IAaveV3Pool {
 }
 
 contract FlashArbitrage {
-    /// One swap: the pair, which way (token0 in, token1 out — or the reverse) and the pair's fee in basis points.
+    /// One swap: the pool, its kind (V2 pair or V3 pool), which way (token0 in, token1 out — or the reverse), its fee
+    /// (V2: basis points; V3: hundredths of a bip) and, for a V3 pool, the factory that must have created it.
     struct Hop {
-        address pair;
+        address pool;
+        uint8 kind;
         bool zeroForOne;
-        uint16 feeBps;
+        uint24 fee;
+        address factory;
     }
+
+    uint8 internal constant HOP_V2 = 0;
+    uint8 internal constant HOP_V3 = 1;
+    // TickMath's bounds, exclusive: a V3 swap goes as far as the input takes it.
+    uint160 internal constant MIN_SQRT_RATIO_PLUS_ONE = 4295128740;
+    uint160 internal constant MAX_SQRT_RATIO_MINUS_ONE = 1461446703485210103287273052203988822378723970341;
 
     uint8 internal constant UNISWAP_V2 = 0;
     uint8 internal constant BALANCER_V2 = 1;
     uint8 internal constant AAVE_V3 = 2;
+    uint8 internal constant UNISWAP_V3 = 3;
 
     /// Slot 0, so that a simulation can place this code at any address and name its owner with a storage override.
     address public owner;
     /// The lender whose callback is expected now; a callback from anyone else is refused.
     address transient expectedLender;
+    /// The V3 pool being swapped through now (checked against its factory first); only it may ask to be paid.
+    address transient expectedPool;
 
     error NotOwner();
     error UnexpectedCallback();
     error UnknownSource(uint8 source);
     error NotProfitable(uint256 balanceBefore, uint256 balanceAfter, uint256 minProfit);
+    error UnknownPool(address pool);
 
     constructor() {
         owner = msg.sender;
@@ -74,6 +101,10 @@ contract FlashArbitrage {
             IBalancerVault(lender).flashLoan(address(this), tokens, amounts, plan);
         } else if (source == AAVE_V3) {
             IAaveV3Pool(lender).flashLoanSimple(address(this), token, amount, plan, 0);
+        } else if (source == UNISWAP_V3) {
+            // A V3 pool lends either token; it calls back with the fee (amount × its fee, rounded up).
+            bool isToken0 = IUniswapV3Pool(lender).token0() == token;
+            IUniswapV3Pool(lender).flash(address(this), isToken0 ? amount : 0, isToken0 ? 0 : amount, plan);
         } else {
             revert UnknownSource(source);
         }
@@ -107,22 +138,64 @@ contract FlashArbitrage {
         return true;
     }
 
-    /// Sends the borrowed amount through every hop; each pair pays straight into the next one.
+    /// Uniswap V3 flash callback: repay the amount and the pool's fee.
+    function uniswapV3FlashCallback(uint256 fee0, uint256 fee1, bytes calldata plan) external {
+        if (msg.sender != expectedLender) revert UnexpectedCallback();
+        (address token, uint256 amount) = _swapAll(plan);
+        IERC20(token).transfer(msg.sender, amount + fee0 + fee1);
+    }
+
+    /// Uniswap V3 swap callback: pay the pool what it is owed, only to the pool this contract is swapping through.
+    function uniswapV3SwapCallback(int256 amount0Delta, int256 amount1Delta, bytes calldata data) external {
+        if (msg.sender != expectedPool) revert UnexpectedCallback();
+        address tokenIn = abi.decode(data, (address));
+        IERC20(tokenIn).transfer(msg.sender, uint256(amount0Delta > 0 ? amount0Delta : amount1Delta));
+    }
+
+    /// Sends the borrowed amount through every hop. A V2 pair after a V2 pair is paid straight by the one before it;
+    /// a V3 pool pays this contract and is paid in its callback.
     function _swapAll(bytes calldata plan) internal returns (address token, uint256 amount) {
         Hop[] memory hops;
         (token, amount, hops) = abi.decode(plan, (address, uint256, Hop[]));
-        IERC20(token).transfer(hops[0].pair, amount);
         uint256 amountIn = amount;
+        address tokenIn = token;
+        bool atPool = false;
         for (uint256 i = 0; i < hops.length; i++) {
             Hop memory hop = hops[i];
-            (uint112 reserve0, uint112 reserve1,) = IUniswapV2Pair(hop.pair).getReserves();
-            (uint256 reserveIn, uint256 reserveOut) = hop.zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0);
-            uint256 withFee = amountIn * (10000 - hop.feeBps);
-            uint256 amountOut = (withFee * reserveOut) / (reserveIn * 10000 + withFee);
-            address to = i + 1 < hops.length ? hops[i + 1].pair : address(this);
-            IUniswapV2Pair(hop.pair).swap(hop.zeroForOne ? 0 : amountOut, hop.zeroForOne ? amountOut : 0, to, "");
-            amountIn = amountOut;
+            bool nextIsV2 = i + 1 < hops.length && hops[i + 1].kind == HOP_V2;
+            address to = nextIsV2 ? hops[i + 1].pool : address(this);
+            if (hop.kind == HOP_V2) {
+                if (!atPool) IERC20(tokenIn).transfer(hop.pool, amountIn);
+                (uint112 reserve0, uint112 reserve1,) = IUniswapV2Pair(hop.pool).getReserves();
+                (uint256 reserveIn, uint256 reserveOut) = hop.zeroForOne ? (reserve0, reserve1) : (reserve1, reserve0);
+                uint256 withFee = amountIn * (10000 - hop.fee);
+                uint256 amountOut = (withFee * reserveOut) / (reserveIn * 10000 + withFee);
+                IUniswapV2Pair(hop.pool).swap(hop.zeroForOne ? 0 : amountOut, hop.zeroForOne ? amountOut : 0, to, "");
+                amountIn = amountOut;
+                tokenIn = address(0); // known again only after a V3 hop; a V2 pair is paid by the hop before it
+            } else {
+                (amountIn, tokenIn) = _swapV3(hop, amountIn, to);
+            }
+            atPool = nextIsV2;
         }
+    }
+
+    /// One exact-input swap through a V3 pool that its factory vouches for; returns what came out and its token.
+    function _swapV3(Hop memory hop, uint256 amountIn, address to) internal returns (uint256 amountOut, address tokenOut) {
+        IUniswapV3Pool pool = IUniswapV3Pool(hop.pool);
+        address token0 = pool.token0();
+        address token1 = pool.token1();
+        if (IUniswapV3Factory(hop.factory).getPool(token0, token1, hop.fee) != hop.pool) revert UnknownPool(hop.pool);
+        expectedPool = hop.pool;
+        (int256 amount0, int256 amount1) = pool.swap(
+            to,
+            hop.zeroForOne,
+            int256(amountIn),
+            hop.zeroForOne ? MIN_SQRT_RATIO_PLUS_ONE : MAX_SQRT_RATIO_MINUS_ONE,
+            abi.encode(hop.zeroForOne ? token0 : token1)
+        );
+        expectedPool = address(0);
+        (amountOut, tokenOut) = hop.zeroForOne ? (uint256(-amount1), token1) : (uint256(-amount0), token0);
     }
 
     function _isToken0(address pair, address token) internal view returns (bool) {

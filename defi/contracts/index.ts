@@ -6,7 +6,7 @@ import { SOURCE_DIR } from './compile.js';
 
 /** Contract artifacts: fleetbot's own (compiled from this folder, committed) and the official ones it deploys on devnets. */
 
-export type OwnContract = 'FlashArbitrage' | 'ReserveReader' | 'WordReader' | 'DevToken';
+export type OwnContract = 'FlashArbitrage' | 'ReserveReader' | 'WordReader' | 'V3Reader' | 'DevToken' | 'DevV3Liquidity';
 
 let own: Record<string, CompiledContract> | undefined;
 
@@ -25,6 +25,10 @@ const OFFICIAL = {
   UniswapV2Pair: '@uniswap/v2-core/build/UniswapV2Pair.json',
   UniswapV2Router02: '@uniswap/v2-periphery/build/UniswapV2Router02.json',
   WETH9: '@uniswap/v2-periphery/build/WETH9.json',
+  UniswapV3Factory: '@uniswap/v3-core/artifacts/contracts/UniswapV3Factory.sol/UniswapV3Factory.json',
+  UniswapV3Pool: '@uniswap/v3-core/artifacts/contracts/UniswapV3Pool.sol/UniswapV3Pool.json',
+  SwapRouter: '@uniswap/v3-periphery/artifacts/contracts/SwapRouter.sol/SwapRouter.json',
+  QuoterV2: '@uniswap/v3-periphery/artifacts/contracts/lens/QuoterV2.sol/QuoterV2.json',
   BalancerVault: '@balancer-labs/v2-deployments/dist/tasks/20210418-vault/artifact/Vault.json',
 } as const;
 

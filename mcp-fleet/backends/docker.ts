@@ -24,16 +24,20 @@ export function containerLimits(resources: Resources): { NanoCpus: number; Memor
 
 export const LABELS = { fleet: 'fleetbot.fleet', member: 'fleetbot.member' } as const;
 
-export interface DockerBackendOptions {
+/** What an engine-backed backend (a Docker engine, a swarm manager) is given. */
+export interface EngineBackendOptions {
   members: Member[];
   /** The environment `${VAR}` in fleet.yaml reads, plus run-time values such as REDIS_URL. */
   vars: Readonly<Record<string, string | undefined>>;
+  /** The engine (for a swarm: a manager's). */
   connection: DockerConnection;
-  /** This fleet's name (its Redis prefix): containers labelled with another belong to someone else. */
+  /** This fleet's name (its Redis prefix): what the engine holds labelled with another belongs to someone else. */
   fleet: string;
   log: Logger;
   stopTimeoutMs?: number;
 }
+
+export type DockerBackendOptions = EngineBackendOptions;
 
 interface Run extends MemberRun {
   id?: string;

@@ -1,9 +1,7 @@
 import Docker from 'dockerode';
-import type { DockerConnection } from '../../config/index.js';
-import type { Logger } from '../../telemetry/logger.js';
-import { interpolate, type Member } from '../../config/manifest.js';
+import { interpolate } from '../../config/manifest.js';
 import { replicaPort } from '../ports.js';
-import { demultiplex, LABELS } from './docker.js';
+import { demultiplex, LABELS, type EngineBackendOptions } from './docker.js';
 import type { ClusterBackend, LogOptions, McpEndpoint, MemberState, NodeState, TaskRef, TaskState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 
@@ -16,16 +14,7 @@ import { MemberRuns, type MemberRun } from './member-runs.js';
  * Side effects: talks to a swarm manager: creates, updates and removes services, updates nodes; polls tasks.
  */
 
-export interface SwarmBackendOptions {
-  members: Member[];
-  /** The environment `${VAR}` in fleet.yaml reads, plus run-time values such as REDIS_URL. */
-  vars: Readonly<Record<string, string | undefined>>;
-  /** A swarm manager's engine. */
-  connection: DockerConnection;
-  /** This fleet's name (its Redis prefix): services labelled with another belong to someone else. */
-  fleet: string;
-  log: Logger;
-  stopTimeoutMs?: number;
+export interface SwarmBackendOptions extends EngineBackendOptions {
   /** How often the tasks are read (the engine's API has no task events). */
   pollMs?: number;
   /** The engine's delay before it restarts an exited task. */

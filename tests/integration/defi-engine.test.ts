@@ -75,7 +75,7 @@ describe('DeFi engine on Anvil with real Uniswap V2 contracts', () => {
     const contract = await deployFlashArbitrage(wallet);
     const target = { contract, from: wallet.address };
     // Without a Balancer vault, the loan comes from a Uniswap V2 flash swap of another WETH pair.
-    const engine = await open({ ...net.poolsFile, flashLoans: { uniswapV2: true } }, { target });
+    const engine = await open({ ...net.poolsFile, flashLoans: { uniswapV2: true, uniswapV3: true } }, { target });
     const weth = new Contract(net.tokens.WETH!, ERC20, net.provider);
     try {
       await net.snapshot(async () => {
