@@ -58,7 +58,7 @@ describe('fleetbot up (console, embedded Redis)', () => {
       '✖ count must be at most 5000 — usage: /logs <member> [count]',
       '✖ empty request — type `help` for the commands',
       '✖ request too long (10240 characters; the limit is 2000)',
-      `✖ unknown command \`nope\` — commands: ${commands.join(', ')}`,
+      `✖ unknown command \`nope\` — did you mean \`nodes\`? commands: ${commands.join(', ')}`,
     ]);
     expect(rest[5]![0]).toBe('✔ fleet: 9 members — 9 healthy');
     // Not a command's arguments ("price feed" is two words): plain words, which ask before restarting.
