@@ -21,6 +21,11 @@ export const OTHER_KNOWN_NAMES = [
   'REDIS_IMAGE',
   'REDIS_PORT',
   'DOCKER_SOCKET',
+  // docker-compose.yml: limits and log rotation of the Redis service and of every service's logs.
+  'REDIS_CPUS',
+  'REDIS_MEMORY',
+  'LOG_MAX_SIZE',
+  'LOG_MAX_FILE',
   // The monitoring profile: Alertmanager's Discord webhook, a compose secret file.
   'DISCORD_WEBHOOK_URL_FILE',
   // The test suite (tests/support/docker.ts): CI fails instead of skipping when Docker is missing.
@@ -28,6 +33,8 @@ export const OTHER_KNOWN_NAMES = [
   'FLEETBOT_DOCKER_SKIP',
   'FLEETBOT_REQUIRE_MONITORING',
   'FLEETBOT_REQUIRE_SWARM',
+  'FLEETBOT_SWARM_DIR',
+  'FLEETBOT_SWARM_SKIP',
 ] as const;
 
 /** Prefixes other programs use as well (redis-cli, OpenAI SDKs, the docker CLI, generic words). */

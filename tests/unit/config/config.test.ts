@@ -127,7 +127,7 @@ describe('config', () => {
     expect(loadConfig({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }, ROOT).docker).toEqual({ host: '127.0.0.1', port: 2375, protocol: 'http' });
     expect(loadConfig({}, ROOT).docker).toEqual({ socketPath: '/var/run/docker.sock' });
     expect(problemsOf(() => loadConfig({ DOCKER_HOST: 'ssh://ops@127.0.0.1', FLEET_BACKEND: 'kubernetes' }, ROOT))).toEqual([
-      'environment FLEET_BACKEND: Invalid option: expected one of "process"|"docker"',
+      'environment FLEET_BACKEND: Invalid option: expected one of "process"|"docker"|"swarm"',
       'environment DOCKER_HOST: write unix:///path/to/docker.sock or tcp://host:port, not "ssh://ops@127.0.0.1"',
     ]);
   });
