@@ -8,10 +8,12 @@ import { redact } from './redact.js';
  */
 export function redactDeep<T>(value: T, key?: string): T {
   if (typeof value === 'string') {
-    if (key === undefined) return redact(value) as T;
+    // The value on its own first (a secret inside it), then labelled by its key (a field named like a secret).
+    const alone = redact(value);
+    if (key === undefined) return alone as T;
     const head = `${key}=`;
-    const out = redact(`${head}${value}`);
-    return (out.startsWith(head) ? out.slice(head.length) : redact(value)) as T;
+    const out = redact(`${head}${alone}`);
+    return (out.startsWith(head) ? out.slice(head.length) : alone) as T;
   }
   if (Array.isArray(value)) return value.map((v) => redactDeep(v)) as T;
   if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {

@@ -8,7 +8,7 @@ import { startWorker } from '../../queues/typed-queue.js';
 import { readJson } from '../../redis/json.js';
 import type { RedisHub } from '../../redis/hub.js';
 import { AuditEntrySchema, type AuditEntry } from '../../security/audit.js';
-import { redact } from '../../security/redact.js';
+import { redactDeep } from '../../security/redact-deep.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { metrics } from '../../telemetry/metrics.js';
 import type { AlertBook } from './alert-book.js';
@@ -249,12 +249,4 @@ export class Notifier {
     // Alert details, healing notes and audit lines come from tools, logs and people: redacted on the way out.
     return redactDeep(digest);
   }
-}
-
-/** Every string inside, redacted (numbers, keys and structure untouched). */
-function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map(redactDeep) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
-  return value;
 }

@@ -138,6 +138,16 @@ describe('chat with a model', () => {
     await turn('unrelated', operator, 'thread-2');
     expect(model.requests[2]!.messages.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['unrelated']);
   });
+
+  it('GIVEN two people in one channel THEN one person\'s turns and tool results never reach the model answering the other', async () => {
+    script((req, i) => (i === 0 ? { call: [{ name: 'logs', args: { member: 'alpha', count: 3 } }] } : { say: 'here you are' }));
+    await turn('show me alpha logs', operator, 'shared-room');
+    script(() => ({ say: 'hello rita' }));
+    await turn('what did you just show?', reader, 'shared-room');
+    const seen = model.requests[0]!.messages;
+    expect(seen.filter((m) => m.role === 'user').map((m) => m.content)).toEqual(['what did you just show?']);
+    expect(seen.some((m) => m.role === 'tool')).toBe(false);
+  });
 });
 
 describe('chat without a model', () => {

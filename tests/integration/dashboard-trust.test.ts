@@ -7,6 +7,7 @@ import { WebSessions } from '../../state/web-sessions.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 import { snowflake } from '../support/fake-discord/snowflake.js';
 import { testServer, waitFor } from '../support/fleet.js';
+import { fragmentsShown, LOOK_ALIKES, SECRET_CORPUS } from '../support/secrets.js';
 import { reader, startStack } from '../support/stack.js';
 
 // The dashboard's trust boundary against the real pieces: real fastify and Bull Board, real Redis (sessions, tokens,
@@ -183,6 +184,19 @@ describe('dashboard trust boundary', () => {
     expect((await get('/api/me', { authorization: `Bearer ${token}` })).status).toBe(401);
     expect((await fetch(`${base}/auth/token`, { method: 'POST', headers: { origin: base, 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${token}` })).status).toBe(401);
   });
+
+  it('GIVEN the whole secrets corpus in member reasons and healing entries THEN the snapshot shows none of it, and keeps every look-alike', async () => {
+    const members = SECRET_CORPUS.map((sample, i) => ({ name: `m${i}`, description: 'x', kind: 'mcp', transport: 'stdio', state: 'running', health: 'unhealthy', reason: sample.text, restarts: 0, tags: [] }));
+    const harmless = LOOK_ALIKES.map((l, i) => ({ ...members[0]!, name: `ok${i}`, reason: l.text }));
+    await s.hub.client.set(s.hub.key('fleet-status'), JSON.stringify({ members: [...members, ...harmless], at: Date.now() }));
+    for (const sample of SECRET_CORPUS.slice(0, 40)) {
+      await s.shared.audit.record({ at: Date.now(), user: { id: 'healer', name: 'healer' }, via: 'healer', channel: 'fleet', command: 'heal', args: { member: 'm0' }, outcome: 'ok', detail: sample.text });
+    }
+    const snapshot = await (await get('/api/snapshot', { authorization: `Bearer ${SHARED}` })).text();
+    const leaks = SECRET_CORPUS.flatMap((sample) => fragmentsShown(sample.secret, snapshot).map((f) => `${sample.kind}: ${f}`));
+    expect(leaks).toEqual([]);
+    for (const l of LOOK_ALIKES) expect(snapshot, l.text).toContain(JSON.stringify(l.text).slice(1, -1));
+  }, 30_000);
 
   it('GIVEN a secret in a member reason, a healing entry and an audited /execute THEN neither the snapshot nor the live stream carries it', async () => {
     const member = { name: 'pg', description: 'db', kind: 'mcp', transport: 'stdio', state: 'running', health: 'unhealthy', reason: `git fetch failed: https://x-access-token:${GITHUB_TOKEN}@github.com/o/r and token ${GITHUB_TOKEN}`, restarts: 0, tags: [] };
