@@ -6,6 +6,7 @@
 // Exit 0 healthy, 1 not (with one line on stderr saying why).
 const { request } = require('node:http');
 const { connect } = require('node:net');
+const { readFileSync } = require('node:fs');
 
 // The heartbeat contract of state/heartbeats.ts: `<prefix>:agents` hash, JSON values with name and beatAt; an agent
 // silent for three 5 s beats is gone.
@@ -65,6 +66,11 @@ function checkAgents(names) {
   const url = new URL(process.env.REDIS_URL);
   const prefix = process.env.REDIS_PREFIX || 'fleetbot';
   const commands = [];
+  // The compose deploy keeps the password in a secret file (the bare password, or Redis's `requirepass <pw>` line).
+  if (!url.password && process.env.REDIS_PASSWORD_FILE) {
+    const text = readFileSync(process.env.REDIS_PASSWORD_FILE, 'utf8').trim();
+    url.password = encodeURIComponent(/^requirepass\s+(\S+)$/.exec(text)?.[1] ?? text);
+  }
   if (url.password) commands.push(url.username ? ['AUTH', decodeURIComponent(url.username), decodeURIComponent(url.password)] : ['AUTH', decodeURIComponent(url.password)]);
   const db = url.pathname.slice(1);
   if (db) commands.push(['SELECT', db]);

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Reply } from '../commands/index.js';
@@ -29,6 +29,7 @@ function fleetFile(home: string) {
 
 /** Written by `fleetbot up` once Redis answers; removed when it stops. */
 export function publishFleet(stack: Stack, home: string, redisUrl: string, prefix: string): void {
+  mkdirSync(home, { recursive: true });
   writeFileSync(fleetFile(home), JSON.stringify({ redisUrl, prefix, pid: process.pid }), { mode: 0o600 });
   stack.defer('fleet state file', async () => rmSync(fleetFile(home), { force: true }));
 }

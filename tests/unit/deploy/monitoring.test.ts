@@ -12,7 +12,7 @@ import { ROOT } from '../../support/fleet.js';
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 type Service = { profiles?: string[]; network_mode?: string; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; volumes?: string[]; secrets?: string[] };
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
+const compose = parse(read('docker-compose.yml'), { merge: true, maxAliasCount: -1 }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
 const { prometheus, grafana, bot, alertmanager } = compose.services as Record<'prometheus' | 'grafana' | 'bot' | 'alertmanager', Service>;
 /** An Alertmanager duration (`2s`, `4h`) in milliseconds. */
 const parseDuration = (text: string) => {
