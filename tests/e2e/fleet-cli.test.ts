@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetbot } from '../support/cli.js';
-import { ROOT, testServer, waitFor } from '../support/fleet.js';
+import { manifestText, ROOT, testServer, waitFor } from '../support/fleet.js';
 
 // The command line against a running fleet, as a shell script or a cron job uses it: `fleetbot up` runs in one
 // process; `fleetbot status`, `logs -f`, `restart` and `exec` run in others, found through the state `up` keeps.
@@ -18,7 +18,7 @@ describe('fleetbot status / logs / restart / exec against a running fleet', () =
   beforeAll(async () => {
     dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'fleetbot-cli-')));
     const members = [testServer('alpha'), testServer('beta', 'http')].map((m) => ({ ...m, health: { ...m.health, interval: 500, timeout: 1000, start_period: 10_000 } }));
-    writeFileSync(path.join(dir, 'fleet.yaml'), JSON.stringify({ members }));
+    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText(members));
     // Its stdin stays open: the console waits, and the fleet runs until the test ends it.
     up = spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), 'up'], { cwd: dir, env: { HOME: process.env.HOME, ...env() }, stdio: 'pipe' });
     let stderr = '';
@@ -80,7 +80,7 @@ describe('fleetbot status / logs / restart / exec against a running fleet', () =
 
   it('GIVEN no running fleet THEN it says how to start one or which REDIS_URL to set, exit 2', async () => {
     const elsewhere = realpathSync(mkdtempSync(path.join(tmpdir(), 'fleetbot-none-')));
-    writeFileSync(path.join(elsewhere, 'fleet.yaml'), JSON.stringify({ members: [testServer('alpha')] }));
+    writeFileSync(path.join(elsewhere, 'fleet.yaml'), manifestText([testServer('alpha')]));
     const { code, stderr } = await fleetbot(['status'], '', env(), elsewhere);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^fleetbot: no running fleet found under .*: start one with `npx fleetbot up` \(in this folder\), or set REDIS_URL/);

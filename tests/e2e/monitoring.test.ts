@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startDashboardFor } from '../../bot/roots.js';
 import { freePort } from '../../mcp-fleet/ports.js';
-import { ROOT, testServer, waitFor } from '../support/fleet.js';
+import { manifestText, ROOT, testServer, waitFor } from '../support/fleet.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 import { operator, startStack } from '../support/stack.js';
 
@@ -40,7 +40,7 @@ describe('monitoring: Prometheus and the Grafana dashboard against fleetbot', ()
     const url = (await startDashboardFor(s.stack, s.config, s.shared, s.bot))!;
     expect(new URL(url).searchParams.get('token')).toBe(token);
     base = new URL(url).origin;
-    writeFileSync(path.join(dir, 'fleet.yaml'), JSON.stringify({ members: [member] }));
+    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText([member]));
     children.push(
       spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), 'agent', 'ops', 'health', 'healer'], {
         cwd: dir,

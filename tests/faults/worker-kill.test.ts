@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, testServer, waitFor } from '../support/fleet.js';
+import { manifestText, ROOT, testServer, waitFor } from '../support/fleet.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 import { operator, startStack } from '../support/stack.js';
 
@@ -37,7 +37,7 @@ describe('an ops agent killed mid-job', () => {
 
   it('GIVEN a restart in progress WHEN its worker is SIGKILLed THEN another ops agent completes it, once', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-worker-kill-'));
-    writeFileSync(path.join(dir, 'fleet.yaml'), JSON.stringify({ members: [member] }));
+    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText([member]));
     const first = agent(dir);
     await waitFor(async () => ((await alive()) ? true : undefined), { what: 'first ops agent', timeoutMs: 20_000 });
     await waitFor(async () => ((await s.dispatcher.dispatchLine('/status', operator, 'fault')).table!.rows[0]!.cells[2] === 'healthy' ? true : undefined), { timeoutMs: 20_000 });

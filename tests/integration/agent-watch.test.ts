@@ -13,7 +13,7 @@ import { Stack } from '../../bot/stack.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { startDashboardFor } from '../../bot/roots.js';
 import type { Alert } from '../../queues/notify.js';
-import { ROOT, testServer, waitFor } from '../support/fleet.js';
+import { manifestText, ROOT, testServer, waitFor } from '../support/fleet.js';
 import { dropHub, testHub, TEST_REDIS_URL } from '../support/redis.js';
 import { startStack } from '../support/stack.js';
 
@@ -59,7 +59,7 @@ describe('agent watch: an agent that stops beating is alerted and shown in /metr
   beforeAll(async () => {
     token = randomBytes(24).toString('hex');
     writeFileSync(path.join(dir, 'dashboard_token'), `${token}\n`);
-    writeFileSync(path.join(dir, 'fleet.yaml'), JSON.stringify({ members: [member] }));
+    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText([member]));
     s = await startStack([member], { agents: ['health'], env: { DASHBOARD_PORT: '0', DASHBOARD_TOKEN_FILE: path.join(dir, 'dashboard_token') } });
     base = new URL((await startDashboardFor(s.stack, s.config, s.shared, s.bot))!).origin;
   }, 60_000);

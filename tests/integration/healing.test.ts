@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FleetEvent } from '../../mcp-fleet/backends/index.js';
 import type { Member } from '../../config/manifest.js';
 import { BACKENDS, type BackendUnderTest } from '../support/backends.js';
-import { ROOT, waitFor } from '../support/fleet.js';
+import { manifestText, ROOT, waitFor } from '../support/fleet.js';
 import { operator, startStack } from '../support/stack.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 
@@ -134,11 +134,7 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('self-healing (%s)', (
     const slow = await b.testServer('slow', 'stdio', healing(), ['--slow-start', '1500']);
     const f = await fleet([slow], ['ops', 'health']);
     const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-healer-'));
-    // The parsed manifest holds durations in ms; a manifest file writes them with their unit.
-    const DURATIONS = new Set(['interval', 'timeout', 'start_period', 'window', 'backoff_initial', 'backoff_max', 'delay', 'monitor']);
-    const withUnits = (value: unknown): unknown =>
-      Array.isArray(value) ? value.map(withUnits) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, DURATIONS.has(k) && typeof v === 'number' ? `${v}ms` : withUnits(v)])) : value;
-    writeFileSync(path.join(dir, 'fleet.yaml'), JSON.stringify({ members: withUnits(f.s.config.manifest.members) }));
+    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText(f.s.config.manifest.members));
     const healer = () => {
       const child = spawn(process.execPath, [path.join(ROOT, 'bin/fleetbot.js'), 'agent', 'healer'], {
         cwd: dir,

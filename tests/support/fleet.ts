@@ -10,6 +10,19 @@ export function member(fields: Record<string, unknown>): Member {
   return MemberSchema.parse(fields);
 }
 
+const DURATIONS = new Set(['interval', 'timeout', 'start_period', 'window', 'backoff_initial', 'backoff_max', 'delay', 'monitor']);
+const withUnits = (value: unknown): unknown =>
+  Array.isArray(value)
+    ? value.map(withUnits)
+    : value && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, DURATIONS.has(k) && typeof v === 'number' ? `${v}ms` : withUnits(v)]))
+      : value;
+
+/** Members as a fleet.yaml a process reads: parsed members hold durations in ms, a manifest writes them with their unit. */
+export function manifestText(members: readonly Member[]): string {
+  return JSON.stringify({ members: withUnits(members) });
+}
+
 /** Test MCP server (tests/support/mcp/test-server.mjs) as a member, over stdio or HTTP. */
 export function testServer(name: string, transport: 'stdio' | 'http' = 'stdio', extra: Record<string, unknown> = {}, flags: string[] = []): Member {
   const command = ['node', path.join(SUPPORT, 'mcp/test-server.mjs'), ...(transport === 'http' ? ['--http', '${PORT}'] : []), ...flags];
