@@ -134,7 +134,7 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
       return out.startsWith('✔ fleet: 9 members — 9 healthy') ? out : undefined;
     }, { what: '/status all healthy', timeoutMs: 60_000, everyMs: 1000 });
     expect(rows(status).map((r) => r.split(/ +/).slice(0, 3))).toEqual(MEMBERS.map((m) => [m, 'running', 'healthy']));
-    expect(await ask('/agents')).toMatch(/^✔ 7 agents alive/);
+    expect(await ask('/agents')).toMatch(/^✔ 8 agents alive/);
 
     const [monitoring] = await docker().listContainers({ filters: { label: [`${LABELS.fleet}=${project}`, `${LABELS.member}=monitoring`] } });
     await docker().getContainer(monitoring!.Id).kill({ signal: 'SIGKILL' });

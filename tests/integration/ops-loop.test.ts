@@ -32,8 +32,8 @@ describe('the ops loop', () => {
   beforeAll(async () => {
     s = await startStack(FLEET);
     // The deaf member needs a few missed pings to be judged.
-    await waitFor(async () => ((await row('deaf'))[2] === 'unhealthy' ? true : undefined), { what: 'deaf unhealthy' });
-  }, 60_000);
+    await waitFor(async () => ((await row('deaf'))[2] === 'unhealthy' ? true : undefined), { what: 'deaf unhealthy', timeoutMs: 45_000 });
+  }, 90_000);
   afterAll(() => s?.stop());
 
   it('GIVEN the fleet THEN /status shows every member with state, health, uptime and restarts', async () => {
