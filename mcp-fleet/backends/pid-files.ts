@@ -50,7 +50,9 @@ export class PidFiles {
         rmSync(file, { force: true });
         continue;
       }
-      if (record.owner !== process.pid && runsFleetbot(record.owner)) continue;
+      // A live owner (this process included: another fleet it runs) still looks after its members; whatever its
+      // command line says — a fleetbot embedded in another program (a test runner) is no less alive.
+      if (commandLine(record.owner) !== undefined) continue;
       if (commandLine(record.pid) === record.argv.join('\0')) {
         await stopGroup(record.pid);
         log.warn('stopped a member left behind by an earlier fleetbot', { member: record.member, pid: record.pid, owner: record.owner });
@@ -71,10 +73,6 @@ function commandLine(pid: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function runsFleetbot(pid: number): boolean {
-  return commandLine(pid)?.includes('fleetbot') ?? false;
 }
 
 /** SIGTERM to the member's process group (it was started as a group leader), SIGKILL if still there after a while. */
