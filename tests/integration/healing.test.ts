@@ -78,7 +78,7 @@ describe.each(BACKENDS.map((b) => [b.title, b] as const))('self-healing (%s)', (
     const why = b.kind === 'process' ? 'frozen did not answer ping: (cannot connect to frozen: )?Request timed out' : 'Health check exceeded timeout \\(2s\\)';
     // The hang is what the healer saw — or, when its own stop's SIGTERM ended the frozen process first, that kill.
     expect(notice.title).toMatch(new RegExp(`^frozen (was unhealthy \\(${why}\\)|was killed \\(SIGTERM\\)) → restarted in [\\d.]+ s, healthy$`));
-   }, 90_000);
+  }, 90_000);
 
   it.skipIf(b.skip)('GIVEN a crash-looping member THEN backoff, then the budget runs out, auto-restart pauses with one alert, and /heal resume recovers it', async () => {
     const config = await configCheck();
