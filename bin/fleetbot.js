@@ -4,6 +4,15 @@ import module from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// Node 24 warns (DEP0169) when a dependency calls url.parse(); the warning is for that library, and on stderr it
+// would drown the one-line errors fleetbot prints there. Every other warning still shows.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  const code = typeof rest[0] === 'object' ? rest[0]?.code : rest[1];
+  if (code === 'DEP0169') return;
+  emitWarning(warning, ...rest);
+};
+
 // Node 22.1+ keeps compiled code on disk between runs (a restart of a member starts warm); Node 20 has no such cache.
 module.enableCompileCache?.();
 
