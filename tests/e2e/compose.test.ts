@@ -154,11 +154,18 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
       const body = (await response?.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined;
       return body?.data.result ?? [];
     };
+    let seen = 'no answer from Prometheus';
     const jobs = await waitFor(async () => {
       const [up] = await query('up{job="fleetbot"}');
       const done = await query('fleetbot_job_duration_seconds_count{queue="ops",job_name="status",outcome="completed"}');
+      seen = `up=${up?.value[1] ?? 'none'}, status jobs series=${JSON.stringify(done.map((d) => d.value[1]))}`;
       return up?.value[1] === '1' && done.length === 1 ? Number(done[0]!.value[1]) : undefined;
-    }, { what: 'Prometheus scraping fleetbot', timeoutMs: 60_000, everyMs: 1000 });
+    }, { what: 'Prometheus scraping fleetbot', timeoutMs: 120_000, everyMs: 1000 }).catch(async (error: Error) => {
+      // What Prometheus made of its target, and what it logged: a timeout alone says nothing of why.
+      const targets = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`).then((r) => r.text()).catch((e: Error) => e.message);
+      const logs = await compose(env, ['--profile', 'monitoring', 'logs', '--no-color', '--tail', '30', 'prometheus']);
+      throw new Error(`${error.message} (last seen: ${seen}); targets: ${targets.slice(0, 1500)}; logs: ${logs.stdout.slice(-3000)}`);
+    });
     expect(jobs).toBeGreaterThanOrEqual(2);
     expect((await query('fleetbot_member_healthy')).map((r) => r.metric.member).sort()).toEqual([...MEMBERS].sort());
 

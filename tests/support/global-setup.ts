@@ -29,6 +29,10 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
+  // Every `fleetbot up` / `bot` a test spawns would otherwise open its dashboard on the default 127.0.0.1:8080 — the
+  // port the compose deploy's bot and its Prometheus use, so a test running beside that one took the port and
+  // Prometheus scraped the wrong process. Tests that need a dashboard set DASHBOARD_PORT themselves.
+  process.env.DASHBOARD_PORT ??= '0';
   const dockerSkip = await prepareDocker();
   if (dockerSkip && process.env.FLEETBOT_REQUIRE_DOCKER === '1') throw new Error(`FLEETBOT_REQUIRE_DOCKER=1 but ${dockerSkip}`);
   if (dockerSkip) process.stderr.write(`fleetbot tests: the Docker tests skip: ${dockerSkip}\n`);
