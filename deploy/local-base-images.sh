@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Builds the base images fleetbot's compose deploy starts from, out of this machine's own binaries, for hosts that
 # reach no image registry: `fleetbot-node:local` (node and npm, standing in for node:24-slim),
-# `fleetbot-redis:local` (redis-server and redis-cli, standing in for redis:7) and, when Prometheus is installed,
-# `fleetbot-prometheus:local` (standing in for prom/prometheus, for the monitoring profile). Each is FROM scratch
+# `fleetbot-redis:local` (redis-server and redis-cli, standing in for redis:7) and, when Prometheus and Alertmanager
+# are installed, `fleetbot-prometheus:local` and `fleetbot-alertmanager:local` (standing in for prom/prometheus and
+# prom/alertmanager, for the monitoring profile). Each is FROM scratch
 # with the binaries and exactly the libraries `ldd` lists. Needs docker (DOCKER_HOST is honoured), node, npm and
 # redis-server.
-# Usage: deploy/local-base-images.sh [node-tag] [redis-tag] [prometheus-tag]
+# Usage: deploy/local-base-images.sh [node-tag] [redis-tag] [prometheus-tag] [alertmanager-tag]
 set -euo pipefail
 
 node_tag=${1:-fleetbot-node:local}
 redis_tag=${2:-fleetbot-redis:local}
 prometheus_tag=${3:-fleetbot-prometheus:local}
+alertmanager_tag=${4:-fleetbot-alertmanager:local}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -108,3 +110,32 @@ CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prome
 DOCKERFILE
 docker build -q -t "$prometheus_tag" "$work/prometheus" >/dev/null
 echo "built $prometheus_tag from $(prometheus --version 2>&1 | head -1)"
+
+alertmanager=/usr/bin/prometheus-alertmanager
+[ -x "$alertmanager" ] || exit 0
+root="$work/alertmanager/rootfs"
+skeleton "$root" nobody 65534 /alertmanager
+# deploy/monitoring/alertmanager-start.sh runs first: a shell and the few tools it uses, as prom/alertmanager has.
+with_libraries "$root" "$(readlink -f "$alertmanager")" /usr/bin/dash /usr/bin/sed /usr/bin/grep /usr/bin/head /usr/bin/tr /usr/bin/mkdir /usr/bin/dirname
+mv "$root$(readlink -f "$alertmanager")" "$work/alertmanager/alertmanager"
+# Debian's build reads its notification templates from here rather than from the binary.
+mkdir -p "$root/usr/share/prometheus"
+cp -a /usr/share/prometheus/alertmanager "$root/usr/share/prometheus/"
+mv "$root/usr/bin/dash" "$root/usr/bin/sh"
+mkdir -p "$root/bin"
+ln -s /usr/bin/sh "$root/bin/sh"
+# The same entry point and defaults as prom/alertmanager.
+cat >"$work/alertmanager/Dockerfile" <<'DOCKERFILE'
+FROM scratch
+COPY rootfs/ /
+COPY alertmanager /bin/alertmanager
+COPY --chown=65534:65534 home /alertmanager
+ENV PATH=/usr/bin:/bin
+WORKDIR /alertmanager
+USER 65534:65534
+EXPOSE 9093
+ENTRYPOINT ["/bin/alertmanager"]
+CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]
+DOCKERFILE
+docker build -q -t "$alertmanager_tag" "$work/alertmanager" >/dev/null
+echo "built $alertmanager_tag from $("$alertmanager" --version 2>&1 | head -1)"

@@ -12,6 +12,7 @@ import { freePort } from '../../mcp-fleet/ports.js';
 import { docker, DOCKER_ENV, dockerSkip, FLEETBOT_IMAGE } from '../support/docker.js';
 import { ROOT, waitFor } from '../support/fleet.js';
 import { runToEnd } from '../support/cli.js';
+import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 
 // The compose deploy as an operator runs it: docker-compose.yml validated by docker-compose itself, then brought up
 // on the engine, asked for /status through the console transport, one member killed, Prometheus of the monitoring
@@ -19,6 +20,9 @@ import { runToEnd } from '../support/cli.js';
 
 const REDIS_IMAGE = process.env.REDIS_IMAGE ?? 'fleetbot-redis:local';
 const PROMETHEUS_IMAGE = process.env.PROMETHEUS_IMAGE ?? 'fleetbot-prometheus:local';
+const ALERTMANAGER_IMAGE = process.env.ALERTMANAGER_IMAGE ?? 'fleetbot-alertmanager:local';
+/** deploy/monitoring/prometheus.yml sends its alerts here. */
+const ALERTMANAGER_PORT = 9093;
 /** The port deploy/monitoring/prometheus.yml scrapes: the bot's default DASHBOARD_PORT. */
 const DASHBOARD_PORT = 8080;
 const MEMBERS = ['blockchain', 'monitoring', 'task-queue', 'price-feed', 'liquidity', 'arbitrage', 'flash-loan', 'risk-manager', 'portfolio'];
@@ -38,7 +42,8 @@ const noStack =
   dockerSkip ??
   ('socketPath' in socket ? undefined : 'DOCKER_HOST is not a unix socket, which the fleet service mounts') ??
   (await missingImage(REDIS_IMAGE, 'REDIS_IMAGE')) ??
-  (await missingImage(PROMETHEUS_IMAGE, 'PROMETHEUS_IMAGE'));
+  (await missingImage(PROMETHEUS_IMAGE, 'PROMETHEUS_IMAGE')) ??
+  (await missingImage(ALERTMANAGER_IMAGE, 'ALERTMANAGER_IMAGE'));
 
 async function missingImage(image: string, variable: string): Promise<string | undefined> {
   return docker().getImage(image).inspect().then(
@@ -62,8 +67,9 @@ function secretFile(name: string, text: string): string {
   return file;
 }
 
-function composeEnv(redisPort: number, dashboardPort: number, prometheusPort = 9090) {
+function composeEnv(redisPort: number, dashboardPort: number, prometheusPort = 9090, webhookUrl = 'http://127.0.0.1:9/api/webhooks/1/unused') {
   return {
+    DISCORD_WEBHOOK_URL_FILE: secretFile('discord_webhook_url', `${webhookUrl}\n`),
     REDIS_PASSWORD_FILE: secretFile('redis_password', `requirepass ${randomBytes(24).toString('hex')}\n`),
     GRAFANA_ADMIN_PASSWORD_FILE: secretFile('grafana_admin_password', `${randomBytes(16).toString('hex')}\n`),
     PATH: process.env.PATH,
@@ -77,6 +83,8 @@ function composeEnv(redisPort: number, dashboardPort: number, prometheusPort = 9
     DASHBOARD_TOKEN_FILE: tokenFile().file,
     PROMETHEUS_IMAGE,
     PROMETHEUS_PORT: String(prometheusPort),
+    ALERTMANAGER_IMAGE,
+    ALERTMANAGER_PORT: String(ALERTMANAGER_PORT),
     REDIS_PREFIX: project,
     DOCKER_SOCKET: 'socketPath' in socket ? socket.socketPath : '',
     BOT_ENV_FILE: 'deploy/bot.env.example',
@@ -96,8 +104,10 @@ const taken = (port: number) =>
   });
 
 let teardown: (() => Promise<unknown>) | undefined;
+let fake: FakeDiscord | undefined;
 afterAll(async () => {
   await teardown?.();
+  await fake?.close();
 });
 
 describe.skipIf(noCompose)(`docker-compose.yml${noCompose ? ` — skipped: ${noCompose}` : ''}`, () => {
@@ -109,10 +119,12 @@ describe.skipIf(noCompose)(`docker-compose.yml${noCompose ? ` — skipped: ${noC
 });
 
 describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipped: ${noStack}` : ''}`, () => {
-  it('GIVEN up -d THEN every service turns healthy, /status shows every member healthy, a killed member comes back, Prometheus scrapes it all, and down leaves nothing', async () => {
-    for (const port of [...MEMBER_PORTS, DASHBOARD_PORT]) if (await taken(port)) throw new Error(`port ${port} on 127.0.0.1 is taken: the compose deploy needs it`);
+  it('GIVEN up -d THEN every service turns healthy, /status shows every member healthy, a killed member comes back, Prometheus scrapes it all, Alertmanager posts its Watchdog to Discord, and down leaves nothing', async () => {
+    for (const port of [...MEMBER_PORTS, DASHBOARD_PORT, ALERTMANAGER_PORT]) if (await taken(port)) throw new Error(`port ${port} on 127.0.0.1 is taken: the compose deploy needs it`);
     const prometheusPort = await freePort();
-    const env = composeEnv(await freePort(), DASHBOARD_PORT, prometheusPort);
+    fake = await startFakeDiscord();
+    const webhook = fake.createWebhook(fake.guilds[0]!.channels.find((c) => c.name === 'alerts')!.id, 'fleetbot alerts');
+    const env = composeEnv(await freePort(), DASHBOARD_PORT, prometheusPort, webhook.url);
     teardown = () => compose(env, ['--profile', 'monitoring', 'down', '--volumes', '--timeout', '5']);
     const up = await compose(env, ['up', '-d', '--no-build']);
     expect(up.code, up.stderr).toBe(0);
@@ -147,7 +159,7 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
 
     // The monitoring profile's Prometheus scrapes the bot with the token file; the bot's /metrics carries what the
     // ops agent in the fleet container counted (the /status jobs above), published through Redis.
-    const prometheus = await compose(env, ['--profile', 'monitoring', 'up', '-d', '--no-build', 'prometheus']);
+    const prometheus = await compose(env, ['--profile', 'monitoring', 'up', '-d', '--no-build', 'prometheus', 'alertmanager']);
     expect(prometheus.code, prometheus.stderr).toBe(0);
     const query = async (expr: string) => {
       const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(expr)}`).catch(() => undefined);
@@ -168,6 +180,14 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
     });
     expect(jobs).toBeGreaterThanOrEqual(2);
     expect((await query('fleetbot_member_healthy')).map((r) => r.metric.member).sort()).toEqual([...MEMBERS].sort());
+
+    // The profile's Alertmanager, started by the committed start script with the webhook URL from its secret: the
+    // Watchdog Prometheus fires reaches the channel as a webhook message — the path that works while the bot is down.
+    const watchdog = await fake.waitForWebhookMessage(webhook.id, (m) => JSON.stringify(m.embeds).includes('Watchdog'), 120_000).catch(async (error: Error) => {
+      const logs = await compose(env, ['--profile', 'monitoring', 'logs', '--no-color', '--tail', '30', 'alertmanager']);
+      throw new Error(`${error.message}; alertmanager logs: ${logs.stdout.slice(-3000)}`);
+    });
+    expect(JSON.stringify(watchdog.embeds)).toMatch(/FIRING/);
 
     const down = await compose(env, ['--profile', 'monitoring', 'down', '--volumes', '--timeout', '5']);
     teardown = undefined;
