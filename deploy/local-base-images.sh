@@ -91,51 +91,43 @@ DOCKERFILE
 docker build -q -t "$redis_tag" "$work/redis" >/dev/null
 echo "built $node_tag and $redis_tag from $node_bin ($(node --version)) and $(redis-server --version | cut -d' ' -f3)"
 
-command -v prometheus >/dev/null || exit 0
-root="$work/prometheus/rootfs"
-skeleton "$root" nobody 65534 /prometheus
-with_libraries "$root" "$(readlink -f "$(command -v prometheus)")"
-mv "$root$(readlink -f "$(command -v prometheus)")" "$work/prometheus/prometheus"
-# The same entry point and defaults as prom/prometheus.
-cat >"$work/prometheus/Dockerfile" <<'DOCKERFILE'
+# A Prometheus-project server as its official image has it: the binary at /bin/NAME, run as nobody from its data
+# folder, the same entry point and default flags; $5… are more programs (and their libraries) to copy in.
+# Usage: prom_image TAG NAME BINARY PORT DEFAULT-FLAGS-JSON [PROGRAM…]
+prom_image() {
+  local tag=$1 name=$2 binary=$3 port=$4 flags=$5; shift 5
+  local root="$work/$name/rootfs"
+  skeleton "$root" nobody 65534 "/$name"
+  with_libraries "$root" "$binary" "$@"
+  mv "$root$binary" "$work/$name/$name"
+  cat >"$work/$name/Dockerfile" <<DOCKERFILE
 FROM scratch
 COPY rootfs/ /
-COPY prometheus /bin/prometheus
-COPY --chown=65534:65534 home /prometheus
-WORKDIR /prometheus
-USER 65534:65534
-EXPOSE 9090
-ENTRYPOINT ["/bin/prometheus"]
-CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]
-DOCKERFILE
-docker build -q -t "$prometheus_tag" "$work/prometheus" >/dev/null
-echo "built $prometheus_tag from $(prometheus --version 2>&1 | head -1)"
-
-alertmanager=/usr/bin/prometheus-alertmanager
-[ -x "$alertmanager" ] || exit 0
-root="$work/alertmanager/rootfs"
-skeleton "$root" nobody 65534 /alertmanager
-# deploy/monitoring/alertmanager-start.sh runs first: a shell and the few tools it uses, as prom/alertmanager has.
-with_libraries "$root" "$(readlink -f "$alertmanager")" /usr/bin/dash /usr/bin/sed /usr/bin/grep /usr/bin/head /usr/bin/tr /usr/bin/mkdir /usr/bin/dirname
-mv "$root$(readlink -f "$alertmanager")" "$work/alertmanager/alertmanager"
-# Debian's build reads its notification templates from here rather than from the binary.
-mkdir -p "$root/usr/share/prometheus"
-cp -a /usr/share/prometheus/alertmanager "$root/usr/share/prometheus/"
-mv "$root/usr/bin/dash" "$root/usr/bin/sh"
-mkdir -p "$root/bin"
-ln -s /usr/bin/sh "$root/bin/sh"
-# The same entry point and defaults as prom/alertmanager.
-cat >"$work/alertmanager/Dockerfile" <<'DOCKERFILE'
-FROM scratch
-COPY rootfs/ /
-COPY alertmanager /bin/alertmanager
-COPY --chown=65534:65534 home /alertmanager
+COPY $name /bin/$name
+COPY --chown=65534:65534 home /$name
 ENV PATH=/usr/bin:/bin
-WORKDIR /alertmanager
+WORKDIR /$name
 USER 65534:65534
-EXPOSE 9093
-ENTRYPOINT ["/bin/alertmanager"]
-CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]
+EXPOSE $port
+ENTRYPOINT ["/bin/$name"]
+CMD $flags
 DOCKERFILE
-docker build -q -t "$alertmanager_tag" "$work/alertmanager" >/dev/null
-echo "built $alertmanager_tag from $("$alertmanager" --version 2>&1 | head -1)"
+  docker build -q -t "$tag" "$work/$name" >/dev/null
+  echo "built $tag from $("$binary" --version 2>&1 | head -1)"
+}
+
+command -v prometheus >/dev/null || exit 0
+prom_image "$prometheus_tag" prometheus "$(readlink -f "$(command -v prometheus)")" 9090 \
+  '["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+
+alertmanager=$(readlink -f /usr/bin/prometheus-alertmanager 2>/dev/null) || exit 0
+[ -x "$alertmanager" ] || exit 0
+# deploy/monitoring/alertmanager-start.sh runs first: a shell (as /bin/sh) and the few tools it uses, as
+# prom/alertmanager has them; Debian's build reads its notification templates from /usr/share, not from the binary.
+root="$work/alertmanager/rootfs"
+mkdir -p "$root/bin" "$root/usr/share/prometheus"
+cp -a /usr/share/prometheus/alertmanager "$root/usr/share/prometheus/"
+ln -s /usr/bin/dash "$root/bin/sh"
+prom_image "$alertmanager_tag" alertmanager "$alertmanager" 9093 \
+  '["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]' \
+  /usr/bin/dash /usr/bin/sed /usr/bin/grep /usr/bin/head /usr/bin/tr /usr/bin/mkdir /usr/bin/dirname
