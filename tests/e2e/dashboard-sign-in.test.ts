@@ -1,18 +1,17 @@
 import { Worker } from 'bullmq';
-import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Dialog, type Page } from 'playwright-core';
+import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../bot/dashboard/server.js';
 import { startDashboardFor } from '../../bot/roots.js';
-import { ApiTokenStore } from '../../state/api-tokens.js';
 import { HealState } from '../../state/heal-state.js';
 import { SilenceStore } from '../../state/silences.js';
 import type { DiscordConfig } from '../../config/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 import { snowflake } from '../support/fake-discord/snowflake.js';
+import { confirmNext, launchChromium, noticeMatches, tokenSignIn } from '../support/browser.js';
 import { ROOT, testServer, waitFor } from '../support/fleet.js';
 import { startStack } from '../support/stack.js';
 
@@ -24,7 +23,6 @@ import { startStack } from '../support/stack.js';
 declare const window: { fleetbotMe?: unknown; fleetbotLoadedAt: number };
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 
 describe('dashboard sign-in in a browser', () => {
@@ -52,7 +50,6 @@ describe('dashboard sign-in in a browser', () => {
     page.evaluate(async ([b, id]) => (await fetch(`${b}/api/queues/ops/${id}/retry`, { method: 'PUT' })).status, [board, failedId] as const);
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), 'Chromium is needed: apt-get install -y chromium').toBe(true);
     fake = await startFakeDiscord({
       guilds: [
         {
@@ -92,10 +89,7 @@ describe('dashboard sign-in in a browser', () => {
     const worker = new Worker('ops', async () => { throw new Error('member pg did not come back'); }, { connection: s.hub.connect(), prefix: s.hub.prefix });
     await waitFor(async () => ((await queue.getJobState(failedId)) === 'failed' ? true : undefined), { what: 'the job failed', timeoutMs: 20_000 });
     await worker.close();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
@@ -146,7 +140,7 @@ describe('member actions on the dashboard page', () => {
   let url: string;
   let evil: Server;
   let evilUrl: string;
-  const tokens = new Map<string, string>();
+  let signInAs: ReturnType<typeof tokenSignIn>;
   const alpha = 'tr[data-member="alpha"]';
   /** Every action a row can offer, with a valid value for the one that takes an input. */
   const ACTIONS = [
@@ -160,24 +154,11 @@ describe('member actions on the dashboard page', () => {
     { action: 'scale', command: 'scale', body: { replicas: 2 } },
   ] as const;
 
-  /** Signs in with a personal API token through the sign-in form, as a person without Discord would. */
+  /** A person signed in with their own API token, looking at a healthy alpha. */
   const signInWithToken = async (name: string, permission: 'read' | 'operate') => {
-    if (!tokens.has(name)) tokens.set(name, (await new ApiTokenStore(s.hub).create(name, permission)).token);
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(url);
-    await page.fill('input[name=token]', tokens.get(name)!);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${url}/`);
-    await page.waitForFunction(() => window.fleetbotMe !== undefined);
+    const page = await signInAs(name, permission, 'alpha');
     await page.waitForSelector(`${alpha}[data-health="healthy"]`, { timeout: 20_000 });
     return page;
-  };
-  /** Says yes to the page's next confirmation dialog; its question. */
-  const confirmNext = (page: Page) => new Promise<string>((resolve) => page.once('dialog', (d) => { resolve(d.message()); void d.accept(); }));
-  /** Waits until the page's notice line matches. */
-  const noticeMatches = async (page: Page, pattern: RegExp) => {
-    await page.waitForFunction(([source, flags]) => new RegExp(source, flags).test(document.getElementById('notice')?.textContent ?? ''), [pattern.source, pattern.flags] as const, { timeout: 30_000 });
-    return (await page.locator('#notice').textContent())!;
   };
   /** Presses a row's button, says yes to the page's question, and waits until the row shows the result. */
   const press = async (page: Page, action: string, question: string, after: string) => {
@@ -200,10 +181,8 @@ describe('member actions on the dashboard page', () => {
     });
     await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
     evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
+    signInAs = tokenSignIn(browser, s.hub, url);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
