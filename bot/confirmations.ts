@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { Command } from '../commands/index.js';
+import { ORIGINS, type Command } from '../commands/index.js';
 import { readJson } from '../redis/json.js';
 import type { RedisHub } from '../redis/hub.js';
 import { CallerPermissionSchema } from '../security/permissions.js';
@@ -19,7 +19,7 @@ const PendingRequestSchema = z.object({
   channel: z.string(),
   command: z.string(),
   args: z.record(z.string(), z.unknown()),
-  origin: z.enum(['console', 'shared', 'model']),
+  origin: z.enum(ORIGINS),
   reason: z.string().optional(),
   ownWords: z.boolean().optional(),
 });

@@ -219,6 +219,20 @@ export class Dispatcher {
   }
 
   /**
+   * Whether the caller's permission lets them run this invocation — the check `check` makes, asked ahead so a surface
+   * offers only what the person may do (the web page's buttons). It refuses nothing: the request still takes the road.
+   */
+  async allows(caller: Caller, name: string, args: Record<string, unknown>): Promise<boolean> {
+    const command = this.command(name);
+    if (!command) return false;
+    try {
+      return hasPermission(caller, await neededPermission(command, args, this.trust)).ok;
+    } catch {
+      return false;
+    }
+  }
+
+  /**
    * May this person talk to the chat now? Checked before the model is called: no permission means no model call
    * (and nothing from the channel's memory), and chat turns have their own rate limit.
    */

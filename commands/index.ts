@@ -95,16 +95,19 @@ export async function neededPermission(command: Command, args: Record<string, un
 /**
  * Where a request came from, which decides whether it waits for a human yes:
  * - `console`: typed by the operator in their own terminal — it runs at once (scripts pipe into it);
- * - `shared`: typed on a shared channel (Discord, the web page) — a disruptive change asks first;
+ * - `shared`: typed on a shared channel (Discord) — a disruptive change asks first;
+ * - `button`: one click on a button that names the change (a member's row on the web page) — nothing was typed, and a
+ *   click lands by mistake more easily than a command, so every change asks;
  * - `model`: proposed by the language model — every change asks, everywhere, whoever the caller is.
  */
-export type Origin = 'console' | 'shared' | 'model';
+export const ORIGINS = ['console', 'shared', 'button', 'model'] as const;
+export type Origin = (typeof ORIGINS)[number];
 
 /** The one confirmation rule. `needed` is the permission this invocation needs (a read never asks). */
 export function needsConfirmation(command: Pick<Command, 'destructive'>, needed: Permission, origin: Origin, warning?: string): boolean {
   if (needed === 'read') return false;
   if (warning) return true;
-  if (origin === 'model') return true;
+  if (origin === 'model' || origin === 'button') return true;
   if (origin === 'shared') return command.destructive === true;
   return false;
 }

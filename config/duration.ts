@@ -13,7 +13,8 @@ export const DurationSchema = z
       ctx.addIssue({ code: 'custom', message: `${text} what? write a unit, e.g. ${text}s or ${text}ms` });
       return z.NEVER;
     }
-    const parsed = ms(text as ms.StringValue);
+    // ms() throws on an empty string instead of answering undefined: inside safeParse that would escape as a crash.
+    const parsed = text === '' ? undefined : ms(text as ms.StringValue);
     if (typeof parsed !== 'number' || !Number.isFinite(parsed) || parsed < 0) {
       ctx.addIssue({ code: 'custom', message: `not a duration: "${value}" (write e.g. 500ms, 5s, 2m, 1h)` });
       return z.NEVER;

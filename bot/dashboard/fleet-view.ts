@@ -6,12 +6,15 @@ import type { RedisHub } from '../../redis/hub.js';
 import { AuditLog } from '../../security/audit.js';
 import { lastScan, rpcState } from '../../state/defi-scan.js';
 import { readFleetStatus } from '../../state/fleet-status.js';
+import { HealState, type Pause } from '../../state/heal-state.js';
 import { agentPresence, listAgents, type AgentPresence } from '../../state/heartbeats.js';
+import { SilenceStore, type Silence } from '../../state/silences.js';
 import { fleetGauges } from '../../telemetry/metrics.js';
 
 /**
  * The fleet as a bot-side process sees it through Redis, whichever processes run the agents: member status (as the
- * health agent last wrote it), queue depths and per-minute rates, the latest findings, healing and the audit trail.
+ * health agent last wrote it) with its silence and healer pause, queue depths and per-minute rates, the latest
+ * findings, healing and the audit trail.
  * The dashboard, /metrics, the chart history and /metrics in chat all read it from here.
  * Side effects: reads Redis.
  */
@@ -22,19 +25,27 @@ export interface FleetSnapshot extends Snapshot {
   presence: AgentPresence[];
   /** The scanner's latest chain read. */
   chain: { ok: boolean; block?: number; at: number } | null;
+  /** Members whose alerts are muted now, soonest to end first (read from their owner, state/silences.ts). */
+  silences: Silence[];
+  /** Members the healer leaves alone, and why, by member (read from their owner, state/heal-state.ts). */
+  healPaused: Record<string, Pause>;
 }
 
 export class FleetView {
   private readonly queues: Map<string, Queue>;
   private readonly audit: AuditLog;
+  private readonly silences: SilenceStore;
+  private readonly heal: HealState;
 
   constructor(private readonly hub: RedisHub) {
     this.queues = new Map(QUEUE_NAMES.map((name) => [name, hub.queue(name)]));
     this.audit = new AuditLog(hub, async () => {});
+    this.silences = new SilenceStore(hub);
+    this.heal = new HealState(hub);
   }
 
   async snapshot(): Promise<FleetSnapshot> {
-    const [status, queues, scan, recent, agents, presence, poll] = await Promise.all([
+    const [status, queues, scan, recent, agents, presence, poll, silences, healPaused] = await Promise.all([
       readFleetStatus(this.hub),
       Promise.all([...this.queues.values()].map((q) => this.queue(q))),
       lastScan(this.hub),
@@ -42,6 +53,8 @@ export class FleetView {
       listAgents(this.hub),
       agentPresence(this.hub),
       rpcState(this.hub),
+      this.silences.list(),
+      this.heal.paused(),
     ]);
     return {
       at: Date.now(),
@@ -59,6 +72,8 @@ export class FleetView {
       agents,
       presence,
       chain: poll ? { ok: poll.ok, block: poll.block, at: poll.at } : null,
+      silences,
+      healPaused,
     };
   }
 

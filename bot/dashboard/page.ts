@@ -15,7 +15,9 @@ export const PAGE_HTML = `<!doctype html>
   h2 { font-size: 1rem; margin: 1.5rem 0 .5rem; }
   #status { color: #5b6474; font-size: .9rem; }
   .grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(28rem, 1fr)); gap: 1rem; }
-  section { background: #fff; border-radius: 8px; padding: 1rem; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+  section { background: #fff; border-radius: 8px; padding: 1rem; box-shadow: 0 1px 2px rgba(0,0,0,.08); min-width: 0; overflow-x: auto; }
+  /* The members' table, with its actions, takes the whole width: it must never run under the next section. */
+  section.wide { grid-column: 1 / -1; }
   table { width: 100%; border-collapse: collapse; font-size: .9rem; }
   th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #eceef2; }
   th { color: #5b6474; font-weight: 600; }
@@ -28,6 +30,9 @@ export const PAGE_HTML = `<!doctype html>
   ul { margin: 0; padding-left: 1.1rem; font-size: .9rem; }
   li { margin: .2rem 0; }
   .muted { color: #8a93a3; }
+  .badge { display: inline-block; margin: 0 .3rem .2rem 0; padding: 0 .35rem; border-radius: 4px; background: #eef0f4; color: #5b6474; font-size: .8rem; }
+  td.actions { white-space: nowrap; }
+  td.actions input { width: 3.5rem; margin-left: .3rem; }
   a { color: #2563eb; }
 </style>
 </head>
@@ -36,8 +41,8 @@ export const PAGE_HTML = `<!doctype html>
 <div id="status">connecting…</div>
 <div id="notice" role="status"></div>
 <div class="grid">
-  <section><h2>Members</h2>
-    <table><thead><tr><th>member</th><th>state</th><th>uptime</th><th>restarts</th><th>ping</th><th>last error</th><th></th></tr></thead>
+  <section class="wide"><h2>Members</h2>
+    <table><thead><tr><th>member</th><th>state</th><th>uptime</th><th>restarts</th><th>ping</th><th>last error</th><th>alerts · healing</th><th></th></tr></thead>
     <tbody id="members"></tbody></table></section>
   <section><h2>Queues <a href="queues" class="muted">(inspect)</a></h2>
     <table><thead><tr><th>queue</th><th>waiting</th><th>active</th><th>failed</th><th>done/min</th><th>failed/min</th></tr></thead>
@@ -53,7 +58,8 @@ export const PAGE_HTML = `<!doctype html>
   const ago = (ms) => ms < 1000 ? 'now' : ms < 60000 ? Math.round(ms / 1000) + ' s' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : Math.round(ms / 3600000) + ' h';
   const time = (at) => new Date(at).toLocaleTimeString();
   const item = (text, empty) => el('li', text, empty ? 'muted' : undefined);
-  // Actions on a member's row, for people whose permission allows them; the server's dispatcher decides anyway.
+  // Actions on a member's row: the server says which this person's permission allows (me.actions), and its dispatcher
+  // decides again on each click — asks for a confirmation, checks, runs and audits.
   let me;
   let last;
   fetch('api/me').then((r) => (r.ok ? r.json() : null)).then((v) => { me = v; window.fleetbotMe = v; if (last) render(last); }, () => {});
@@ -62,8 +68,8 @@ export const PAGE_HTML = `<!doctype html>
     const r = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body || {}) });
     return r.json().catch(() => ({ refused: { text: 'HTTP ' + r.status } }));
   };
-  async function act(member, action) {
-    let out = await post('api/members/' + encodeURIComponent(member) + '/' + action);
+  async function act(member, action, body) {
+    let out = await post('api/members/' + encodeURIComponent(member) + '/' + action, body);
     if (out.confirmation) {
       const yes = window.confirm(out.confirmation.question);
       out = await post('api/confirmations/' + encodeURIComponent(out.confirmation.id), { answer: yes ? 'confirm' : 'cancel' });
@@ -71,29 +77,80 @@ export const PAGE_HTML = `<!doctype html>
     }
     notice(out.reply ? out.reply.text : out.refused ? out.refused.text : 'answered already');
   }
-  function actions(m) {
-    const cell = el('td');
-    if (!me || me.scope !== 'person' || (me.permission !== 'operate' && me.permission !== 'admin')) return cell;
-    for (const action of m.state === 'running' ? ['restart', 'stop'] : ['start']) {
-      const b = el('button', action);
+  function actions(m, silenced, paused) {
+    const controls = [];
+    const may = (action) => Boolean(me && Array.isArray(me.actions) && me.actions.includes(action));
+    const offer = (action, label, input, read) => {
+      if (!may(action)) return;
+      if (input) { input.dataset.input = action; controls.push(input); }
+      const b = el('button', label);
       b.dataset.action = action;
-      b.onclick = () => void act(m.name, action);
-      cell.append(b);
+      // One request at a time from a button: a double click must not ask twice.
+      b.onclick = async () => {
+        b.disabled = true;
+        try { await act(m.name, action, read ? read() : undefined); } finally { b.disabled = false; }
+      };
+      controls.push(b);
+    };
+    if (m.state === 'running') { offer('restart', 'restart'); offer('stop', 'stop'); } else offer('start', 'start');
+    if (silenced) offer('unsilence', 'unsilence');
+    else {
+      const duration = Object.assign(el('input'), { type: 'text', size: 4, value: '1h', title: 'silence for (1m to 7d)' });
+      offer('silence', 'silence', duration, () => ({ duration: duration.value.trim() }));
     }
-    return cell;
+    offer(paused ? 'heal-resume' : 'heal-pause', paused ? 'resume healing' : 'pause healing');
+    // Only a backend that runs replicas (swarm) reports them, and only there can a member be scaled.
+    if (m.replicas) {
+      const replicas = Object.assign(el('input'), { type: 'number', min: 0, step: 1, value: String(m.replicas.desired), title: 'replicas' });
+      offer('scale', 'scale', replicas, () => ({ replicas: replicas.value === '' ? undefined : Number(replicas.value) }));
+    }
+    return controls;
+  }
+  // One row per member, kept across updates and changed in place: a field being typed in keeps its text and focus,
+  // and a click is not lost to a row rebuilt between the press and the release. Its buttons are rebuilt only when
+  // what they offer changes.
+  const rows = new Map();
+  function memberRow(m, silence, pause) {
+    let r = rows.get(m.name);
+    if (!r) {
+      const row = el('tr');
+      row.dataset.member = m.name;
+      const name = el('td');
+      name.append(el('span', undefined, 'dot'), el('span', m.name));
+      const cells = { state: el('td'), uptime: el('td'), restarts: el('td', undefined, 'restarts'), ping: el('td'), reason: el('td'), care: el('td'), actions: el('td', undefined, 'actions') };
+      row.append(name, ...Object.values(cells));
+      r = { row, cells, offered: undefined };
+      rows.set(m.name, r);
+    }
+    const { row, cells } = r;
+    row.className = 'health-' + m.health;
+    row.dataset.health = m.health;
+    row.dataset.restarts = String(m.restarts);
+    row.dataset.silenced = String(Boolean(silence));
+    row.dataset.heal = pause ? 'paused' : 'on';
+    if (m.replicas) row.dataset.replicas = m.replicas.running + '/' + m.replicas.desired; else delete row.dataset.replicas;
+    cells.state.textContent = m.state + ' · ' + m.health + (m.replicas ? ' · ' + m.replicas.running + '/' + m.replicas.desired + ' replicas' : '');
+    cells.uptime.textContent = m.uptimeMs === undefined ? '-' : ago(m.uptimeMs);
+    cells.restarts.textContent = String(m.restarts);
+    cells.ping.textContent = m.pingMs === undefined ? '-' : m.pingMs + ' ms';
+    cells.reason.textContent = m.reason || '';
+    cells.care.replaceChildren(...[
+      silence && el('span', 'silenced until ' + time(silence.until) + ' by ' + silence.by, 'badge silenced'),
+      pause && el('span', 'healing paused: ' + pause.detail, 'badge heal-paused'),
+    ].filter(Boolean));
+    const offered = JSON.stringify([m.state === 'running', Boolean(silence), Boolean(pause), m.replicas ? m.replicas.desired : null, me ? me.actions : null]);
+    if (offered !== r.offered) { r.offered = offered; cells.actions.replaceChildren(...actions(m, Boolean(silence), Boolean(pause))); }
+    return row;
   }
   function render(s) {
     const age = s.statusAt === undefined ? undefined : s.at - s.statusAt;
     document.getElementById('status').textContent = 'updated ' + time(s.at) + (age === undefined ? ' · no member status yet' : age < 1000 ? ' · member status current' : ' · member status from ' + ago(age) + ' ago');
-    fill('members', s.members.map((m) => {
-      const row = el('tr', undefined, 'health-' + m.health);
-      row.dataset.member = m.name;
-      row.dataset.health = m.health;
-      const name = el('td'); name.append(el('span', undefined, 'dot'), el('span', m.name));
-      row.append(name, el('td', m.state + ' · ' + m.health), el('td', m.uptimeMs === undefined ? '-' : ago(m.uptimeMs)), el('td', m.restarts),
-        el('td', m.pingMs === undefined ? '-' : m.pingMs + ' ms'), el('td', m.reason || ''), actions(m));
-      return row;
-    }));
+    const silences = s.silences || [];
+    const paused = s.healPaused || {};
+    const shown = s.members.map((m) => memberRow(m, silences.find((x) => x.member === m.name), Object.prototype.hasOwnProperty.call(paused, m.name) ? paused[m.name] : undefined));
+    for (const name of [...rows.keys()]) if (!s.members.some((m) => m.name === name)) rows.delete(name);
+    const body = document.getElementById('members');
+    if (shown.length !== body.children.length || shown.some((row, i) => body.children[i] !== row)) body.replaceChildren(...shown);
     fill('queues', s.queues.map((q) => {
       const row = el('tr');
       const failed = el('td');

@@ -16,6 +16,7 @@ import { fleetMetricsText } from '../../telemetry/shared-metrics.js';
 import { Access, cookie, CookieSigner, readCookie, safeNext, type Viewer } from './access.js';
 import { DiscordSignIn, PendingSignInSchema, type PendingSignIn } from './discord-sign-in.js';
 import { FleetView } from './fleet-view.js';
+import { memberRequest, offeredActions } from './member-actions.js';
 import { PAGE_HTML } from './page.js';
 import { boardRequest, mountQueueBoards, type BoardRequest } from './queue-board.js';
 import { signInPage } from './sign-in-page.js';
@@ -43,7 +44,7 @@ export interface DashboardOptions {
   /** Set with a sign-in configuration: "Sign in with Discord". */
   discord?: Pick<DiscordConfig, 'guildId' | 'grants' | 'defaultPermission' | 'apiUrl' | 'signIn'>;
   audit: AuditLog;
-  /** Set: a member's row offers restart / stop / start to those allowed, through the dispatcher (origin `shared`). */
+  /** Set: a member's row offers its actions (member-actions.ts) to those allowed, through the dispatcher. */
   dispatcher?: Dispatcher;
   watch: FleetWatch;
   hub: RedisHub;
@@ -53,7 +54,6 @@ export interface DashboardOptions {
 const OPEN = new Set(['/healthz', '/readyz', '/sign-in', '/auth/discord', '/auth/discord/callback', '/auth/token', '/auth/sign-out']);
 const VIEWS = new Set(['/', '/events', '/api/snapshot', '/metrics']);
 const OAUTH_COOKIE = 'fleetbot_oauth';
-const MEMBER_ACTIONS = new Set(['restart', 'stop', 'start']);
 const OAUTH_TTL_MS = 10 * 60_000;
 /** How often the snapshot is looked at while someone watches; it is sent when it changed (or every few seconds). */
 const LOOK_EVERY_MS = 250;
@@ -196,9 +196,9 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
   const replyText = (reply: Reply) => ({ tone: reply.tone, text: reply.title });
   app.post('/api/members/:member/:action', async (request, reply) => {
     const { member, action } = request.params as { member: string; action: string };
-    if (!options.dispatcher || !MEMBER_ACTIONS.has(action)) return refuse(reply, 404, 'no such action');
-    const viewer = viewers.get(request)!;
-    const outcome = await options.dispatcher.prepare({ caller: viewer.caller, channel: 'dashboard', command: action, args: { member }, origin: 'shared' });
+    const asked = memberRequest(viewers.get(request)!.caller, member, action, request.body);
+    if (!options.dispatcher || !asked) return refuse(reply, 404, 'no such action');
+    const outcome = await options.dispatcher.prepare(asked);
     if (outcome.kind === 'refused') return reply.code(403).send({ refused: replyText(outcome.reply) });
     if (outcome.kind === 'confirm') return reply.code(202).send({ confirmation: { id: outcome.confirmation.id, question: outcome.confirmation.question } });
     return { reply: replyText(await outcome.run()) };
@@ -214,7 +214,9 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
   });
   app.get('/api/me', async (request) => {
     const viewer = viewers.get(request)!;
-    return { name: viewer.caller.name, permission: viewer.caller.permission, scope: viewer.scope };
+    const me = { name: viewer.caller.name, permission: viewer.caller.permission, scope: viewer.scope };
+    // The row's buttons this person may press: the dispatcher's own permission check, asked ahead (no dispatcher: none).
+    return options.dispatcher ? { ...me, actions: await offeredActions(options.dispatcher, viewer.caller) } : me;
   });
 
   app.get('/healthz', async () => 'ok\n');

@@ -1,14 +1,17 @@
 import { Worker } from 'bullmq';
-import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Dialog, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../bot/dashboard/server.js';
 import { startDashboardFor } from '../../bot/roots.js';
-import { ApiTokenStore } from '../../state/api-tokens.js';
+import { HealState } from '../../state/heal-state.js';
+import { SilenceStore } from '../../state/silences.js';
 import type { DiscordConfig } from '../../config/index.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
 import { snowflake } from '../support/fake-discord/snowflake.js';
+import { confirmNext, launchChromium, noticeMatches, tokenSignIn } from '../support/browser.js';
 import { ROOT, testServer, waitFor } from '../support/fleet.js';
 import { startStack } from '../support/stack.js';
 
@@ -17,10 +20,9 @@ import { startStack } from '../support/stack.js';
 // an admin retries a job from Bull Board's own page; every action (and refusal) lands in the audit trail.
 
 // Code run inside the page (page.evaluate / waitForFunction) sees the browser's globals.
-declare const window: { fleetbotMe?: unknown };
+declare const window: { fleetbotMe?: unknown; fleetbotLoadedAt: number };
 declare const document: { getElementById(id: string): { textContent: string | null } | null };
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 
 describe('dashboard sign-in in a browser', () => {
@@ -48,7 +50,6 @@ describe('dashboard sign-in in a browser', () => {
     page.evaluate(async ([b, id]) => (await fetch(`${b}/api/queues/ops/${id}/retry`, { method: 'PUT' })).status, [board, failedId] as const);
 
   beforeAll(async () => {
-    expect(existsSync(CHROMIUM), 'Chromium is needed: apt-get install -y chromium').toBe(true);
     fake = await startFakeDiscord({
       guilds: [
         {
@@ -88,10 +89,7 @@ describe('dashboard sign-in in a browser', () => {
     const worker = new Worker('ops', async () => { throw new Error('member pg did not come back'); }, { connection: s.hub.connect(), prefix: s.hub.prefix });
     await waitFor(async () => ((await queue.getJobState(failedId)) === 'failed' ? true : undefined), { what: 'the job failed', timeoutMs: 20_000 });
     await worker.close();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
@@ -140,50 +138,166 @@ describe('member actions on the dashboard page', () => {
   let s: Awaited<ReturnType<typeof startStack>>;
   let browser: Browser;
   let url: string;
+  let evil: Server;
+  let evilUrl: string;
+  let signInAs: ReturnType<typeof tokenSignIn>;
+  const alpha = 'tr[data-member="alpha"]';
+  /** Every action a row can offer, with a valid value for the one that takes an input. */
+  const ACTIONS = [
+    { action: 'restart', command: 'restart', body: {} },
+    { action: 'stop', command: 'stop', body: {} },
+    { action: 'start', command: 'start', body: {} },
+    { action: 'silence', command: 'silence', body: { duration: '30m' } },
+    { action: 'unsilence', command: 'unsilence', body: {} },
+    { action: 'heal-pause', command: 'heal', body: {} },
+    { action: 'heal-resume', command: 'heal', body: {} },
+    { action: 'scale', command: 'scale', body: { replicas: 2 } },
+  ] as const;
 
-  /** Signs in with a personal API token through the sign-in form, as a person without Discord would. */
+  /** A person signed in with their own API token, looking at a healthy alpha. */
   const signInWithToken = async (name: string, permission: 'read' | 'operate') => {
-    const { token } = await new ApiTokenStore(s.hub).create(name, permission);
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(url);
-    await page.fill('input[name=token]', token);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${url}/`);
-    await page.waitForFunction(() => window.fleetbotMe !== undefined);
-    await page.waitForSelector('tr[data-member="alpha"][data-health="healthy"]', { timeout: 20_000 });
+    const page = await signInAs(name, permission, 'alpha');
+    await page.waitForSelector(`${alpha}[data-health="healthy"]`, { timeout: 20_000 });
     return page;
   };
+  /** Presses a row's button, says yes to the page's question, and waits until the row shows the result. */
+  const press = async (page: Page, action: string, question: string, after: string) => {
+    const asked = confirmNext(page);
+    await page.click(`${alpha} button[data-action="${action}"]`);
+    expect(await asked).toBe(question);
+    await page.waitForSelector(`${alpha}${after}`, { timeout: 30_000 });
+  };
+  const trail = async () => (await s.shared.audit.recent(200)).filter((e) => e.via === 'dashboard');
 
   beforeAll(async () => {
     s = await startStack([testServer('alpha')], { env: { DASHBOARD_PORT: '0' } });
     url = new URL((await startDashboardFor(s.stack, s.config, s.shared, s.bot))!).origin;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // Another site's page on the same host (another port: another origin, the same site, so the browser sends the
+    // SameSite=Lax session cookie with its form): it posts a member action to the dashboard.
+    evil = createServer((request, response) => {
+      const action = new URL(request.url ?? '/', 'http://x').searchParams.get('action') ?? 'restart';
+      response.writeHead(200, { 'content-type': 'text/html' });
+      response.end(`<form method="POST" action="${url}/api/members/alpha/${action}"><input name="duration" value="7d"><input name="replicas" value="0"></form><script>document.forms[0].submit()</script>`);
     });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    evilUrl = `http://127.0.0.1:${(evil.address() as AddressInfo).port}`;
+    browser = await launchChromium();
+    signInAs = tokenSignIn(browser, s.hub, url);
   }, 90_000);
   afterAll(async () => {
     await browser?.close();
+    await new Promise((resolve) => evil?.close(resolve));
     await s?.stop();
   });
 
-  it('GIVEN an operator THEN restart on a member\'s row asks in the page, runs through the dispatcher and is audited; a read person gets no buttons and is refused', async () => {
-    const operatorPage = await signInWithToken('olga', 'operate');
+  it('GIVEN an operator THEN restart on a member\'s row asks in the page, runs through the dispatcher, and the row goes green with the new restart count', async () => {
+    const page = await signInWithToken('olga', 'operate');
+    const loadedAt = await page.evaluate(() => window.fleetbotLoadedAt);
+    const before = Number(await page.getAttribute(alpha, 'data-restarts'));
+    expect(await page.locator(`${alpha} td.restarts`).textContent()).toBe(String(before));
     const pid = (await s.fleet!.backend.list()).find((m) => m.name === 'alpha')!.pid;
-    const question = new Promise<string>((resolve) => operatorPage.once('dialog', (d) => { resolve(d.message()); void d.accept(); }));
-    await operatorPage.click('tr[data-member="alpha"] button[data-action="restart"]');
-    expect(await question).toMatch(/restart alpha/i);
-    await operatorPage.waitForFunction(() => /restart/i.test(document.getElementById('notice')?.textContent ?? ''), undefined, { timeout: 30_000 });
-    await waitFor(async () => ((await s.fleet!.backend.list()).find((m) => m.name === 'alpha' && m.state === 'running' && m.pid !== pid) ? true : undefined), { what: 'alpha restarted', timeoutMs: 30_000 });
-    const entry = (await s.shared.audit.recent(20)).find((e) => e.command === 'restart' && e.via === 'dashboard');
-    expect(entry).toMatchObject({ user: { id: 'token:olga', name: 'olga' }, args: { member: 'alpha' }, outcome: 'ok' });
-    await operatorPage.context().close();
+    const asked = confirmNext(page);
+    await page.click(`${alpha} button[data-action="restart"]`);
+    expect(await asked).toBe('Restart alpha?');
+    expect(await noticeMatches(page, /^restarted alpha|^restart/)).toMatch(/^restarted alpha in .+ — healthy$/);
+    // Live, without a reload: green, and the restart count one up.
+    await page.waitForSelector(`${alpha}[data-health="healthy"][data-restarts="${before + 1}"]`, { timeout: 30_000 });
+    expect(await page.locator(`${alpha} td.restarts`).textContent()).toBe(String(before + 1));
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('${alpha} .dot')).backgroundColor`)).toBe('rgb(46, 204, 113)');
+    expect(await page.evaluate(() => window.fleetbotLoadedAt)).toBe(loadedAt);
+    expect((await s.fleet!.backend.list()).find((m) => m.name === 'alpha')).toMatchObject({ state: 'running', restarts: before + 1 });
+    expect((await s.fleet!.backend.list()).find((m) => m.name === 'alpha')!.pid).not.toBe(pid);
+    expect((await trail()).find((e) => e.command === 'restart')).toMatchObject({ user: { id: 'token:olga', name: 'olga' }, args: { member: 'alpha' }, outcome: 'ok' });
+    await page.context().close();
+  }, 120_000);
 
-    const readerPage = await signInWithToken('rita', 'read');
-    expect(await readerPage.locator('tr[data-member="alpha"] button[data-action]').count()).toBe(0);
-    const status = await readerPage.evaluate(async () => (await fetch('/api/members/alpha/restart', { method: 'POST' })).status);
-    expect(status).toBe(403);
-    expect((await s.shared.audit.recent(20)).find((e) => e.command === 'restart' && e.user.name === 'rita')).toMatchObject({ outcome: 'denied', via: 'dashboard' });
-    await readerPage.context().close();
+  it('GIVEN an operator THEN silence / unsilence and pause / resume healing from the row each ask, show on the row live, and are audited under their name', async () => {
+    const page = await signInWithToken('olga', 'operate');
+    const silences = new SilenceStore(s.hub);
+    const heal = new HealState(s.hub);
+    expect(await page.getAttribute(alpha, 'data-silenced')).toBe('false');
+    expect(await page.getAttribute(alpha, 'data-heal')).toBe('on');
+    // The process backend runs no replicas: nothing to scale, so no scale control.
+    expect(await page.locator(`${alpha} [data-action="scale"], ${alpha} input[data-input="scale"]`).count()).toBe(0);
+
+    // A bad duration: one short error, no question, nothing silenced.
+    const unexpected: string[] = [];
+    const onDialog = (d: Dialog) => { unexpected.push(d.message()); void d.dismiss(); };
+    page.on('dialog', onDialog);
+    await page.fill(`${alpha} input[data-input="silence"]`, '10s');
+    await page.click(`${alpha} button[data-action="silence"]`);
+    expect(await noticeMatches(page, /duration/)).toBe('duration: must be between 1m and 7d, e.g. 30m, 2h, 1d — usage: /silence <member> <duration>');
+    page.off('dialog', onDialog);
+    expect(unexpected).toEqual([]);
+    expect(await silences.active('alpha')).toBe(false);
+    expect((await trail()).some((e) => e.command === 'silence')).toBe(false);
+
+    await page.fill(`${alpha} input[data-input="silence"]`, '30m');
+    await press(page, 'silence', 'Silence alpha 30m?', '[data-silenced="true"]');
+    expect(await page.locator(`${alpha} .badge.silenced`).textContent()).toMatch(/^silenced until .+ by olga$/);
+    expect(await silences.active('alpha')).toBe(true);
+    expect(await noticeMatches(page, /^alerts of alpha/)).toMatch(/^alerts of alpha muted for 30 min, until /);
+
+    await press(page, 'heal-pause', 'Heal pause alpha?', '[data-heal="paused"]');
+    expect(await page.locator(`${alpha} .badge.heal-paused`).textContent()).toBe('healing paused: paused by olga');
+    expect((await heal.paused()).alpha).toMatchObject({ by: 'olga', reason: 'manual' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-member-actions.png'), fullPage: true });
+
+    await press(page, 'unsilence', 'Unsilence alpha?', '[data-silenced="false"]');
+    expect(await page.locator(`${alpha} .badge.silenced`).count()).toBe(0);
+    expect(await silences.active('alpha')).toBe(false);
+
+    await press(page, 'heal-resume', 'Heal resume alpha?', '[data-heal="on"]');
+    expect(await page.locator(`${alpha} .badge.heal-paused`).count()).toBe(0);
+    expect((await heal.paused()).alpha).toBeUndefined();
+
+    // The audit trail, in Redis and on the page itself, names the person for each.
+    const done = (await trail()).filter((e) => e.user.name === 'olga' && e.outcome === 'ok');
+    for (const [command, args] of [
+      ['silence', { member: 'alpha', duration: '30m' }],
+      ['unsilence', { member: 'alpha' }],
+      ['heal', { action: 'pause', member: 'alpha' }],
+      ['heal', { action: 'resume', member: 'alpha' }],
+    ] as const) expect(done.find((e) => e.command === command && e.args.action === ('action' in args ? args.action : undefined)), command).toMatchObject({ user: { id: 'token:olga', name: 'olga' }, channel: 'dashboard', args });
+    for (const line of ['olga /silence alpha 30m (dashboard) — ok', 'olga /unsilence alpha (dashboard) — ok', 'olga /heal pause alpha (dashboard) — ok', 'olga /heal resume alpha (dashboard) — ok']) {
+      await page.locator('#audit li', { hasText: line }).first().waitFor({ timeout: 20_000 });
+    }
+    await page.context().close();
+  }, 120_000);
+
+  it('GIVEN a read person THEN no action is offered, and a hand-made POST for each is refused and audited under their name', async () => {
+    const page = await signInWithToken('rita', 'read');
+    expect(await page.evaluate(() => window.fleetbotMe)).toEqual({ name: 'rita', permission: 'read', scope: 'person', actions: [] });
+    expect(await page.locator(`${alpha} button, ${alpha} input`).count()).toBe(0);
+    for (const { action, body } of ACTIONS) {
+      const answer = await page.evaluate(async ([a, b]) => {
+        const r = await fetch(`/api/members/alpha/${a}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(b) });
+        return { status: r.status, body: (await r.json()) as unknown };
+      }, [action, body] as const);
+      expect(answer, action).toEqual({ status: 403, body: { refused: { tone: 'error', text: 'you need the `operate` permission for this (you have `read`)' } } });
+    }
+    expect(await new SilenceStore(s.hub).active('alpha')).toBe(false);
+    expect((await new HealState(s.hub).paused()).alpha).toBeUndefined();
+    const denied = (await trail()).filter((e) => e.user.name === 'rita');
+    for (const { command } of ACTIONS) expect(denied.find((e) => e.command === command), command).toMatchObject({ user: { id: 'token:rita' }, outcome: 'denied', args: { member: 'alpha' } });
+    expect(denied.filter((e) => e.command === 'heal').map((e) => e.args.action).sort()).toEqual(['pause', 'resume']);
+    await page.context().close();
+  }, 120_000);
+
+  it('GIVEN an operator\'s session THEN another site\'s form posting any member action is refused before it reaches the dispatcher', async () => {
+    const page = await signInWithToken('olga', 'operate');
+    const before = (await trail()).length;
+    for (const { action } of ACTIONS) {
+      const answered = page.waitForResponse((r) => r.url() === `${url}/api/members/alpha/${action}`);
+      await page.goto(`${evilUrl}/?action=${action}`, { waitUntil: 'commit' });
+      const response = await answered;
+      // The session cookie went along (same site): it is the origin check that refuses, not a missing sign-in.
+      expect([response.status(), await response.text()], action).toEqual([403, 'fleetbot dashboard: a change must come from the dashboard itself (cross-site request refused)\n']);
+    }
+    expect(await new SilenceStore(s.hub).active('alpha')).toBe(false);
+    expect((await new HealState(s.hub).paused()).alpha).toBeUndefined();
+    expect((await s.fleet!.backend.list()).find((m) => m.name === 'alpha')).toMatchObject({ state: 'running' });
+    expect((await trail()).length).toBe(before);
+    await page.context().close();
   }, 120_000);
 });

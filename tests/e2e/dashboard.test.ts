@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -9,13 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 declare const window: { fleetbotLoadedAt: number };
 declare function getComputedStyle(element: unknown): { backgroundColor: string };
 import { startDashboardFor } from '../../bot/roots.js';
+import { launchChromium } from '../support/browser.js';
 import { ROOT, testServer, waitFor } from '../support/fleet.js';
 import { operator, startStack } from '../support/stack.js';
 
 // The dashboard against a running fleetbot (process backend, real Redis, real members), seen through a real
 // Chromium driven by playwright-core; /metrics through a Prometheus text-format parser; /chart as a decoded PNG.
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 // A first restart 2 s after a death: long enough to see the member red before the healer brings it back.
 const HEALING = { health: { interval: '300ms', timeout: '500ms', retries: 2, start_period: '10s' }, restart: { backoff_initial: '2s' } };
@@ -88,11 +88,7 @@ describe('dashboard', () => {
   });
 
   it('GIVEN the page in Chromium THEN every member shows; a killed member goes red, then green after healing, without a reload', async () => {
-    expect(existsSync(CHROMIUM), 'Chromium is needed: apt-get install -y chromium').toBe(true);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(url);
     expect(page.url()).toBe(`${base}/`);

@@ -1,38 +1,15 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Member } from '../../config/manifest.js';
-import { freePort } from '../../mcp-fleet/ports.js';
 import type { Caller } from '../../security/permissions.js';
-import { member, waitFor } from '../support/fleet.js';
+import { waitFor } from '../support/fleet.js';
 import { operator, reader, startStack } from '../support/stack.js';
-import { holdSwarm, killOnWorker, removeFleetServices, SWARM_ENV, SWARM_TEST_IMAGE, swarmSkip, workerEngine } from '../support/swarm.js';
+import { holdSwarm, killOnWorker, removeFleetServices, SWARM_ENV, swarmServer as server, swarmSkip, workerEngine } from '../support/swarm.js';
 
 // fleetbot on the real two-node swarm, wired by its own roots (FLEET_BACKEND=swarm): /status with replicas and
 // tasks, /scale, /nodes with drain, a replica killed on the worker (one healing notice), a hung replica replaced by
 // fleetbot, and a node whose engine stops (an alert, and the replicas run on the manager). One stack for the file.
 
 const admin: Caller = { id: 'u-admin', name: 'ada', permission: 'admin', via: 'console' };
-
-let ports: number | undefined;
-/** Ten ports per member, one per possible slot: replicas on one host network need their own. */
-async function server(name: string, extra: Record<string, unknown> = {}): Promise<Member> {
-  const free = await freePort();
-  ports ??= free - (free % 100);
-  const port = ports;
-  ports += 10;
-  return member({
-    name,
-    transport: 'http',
-    image: SWARM_TEST_IMAGE,
-    port,
-    command: ['/app/tests/support/mcp/test-server.mjs', '--http', '${PORT}'],
-    // A busy 2-core machine starting six replicas at once: seconds before each listens.
-    health: { interval: '300ms', timeout: '500ms', retries: 2, start_period: '15s' },
-    restart: { policy: 'on-failure', max_restarts: 5, window: '1m', backoff_initial: '50ms', backoff_max: '1s' },
-    placement: { preferences: [{ spread: 'node.id' }] },
-    ...extra,
-  });
-}
 
 describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${swarmSkip}` : ''}`, () => {
   let s: Awaited<ReturnType<typeof startStack>>;

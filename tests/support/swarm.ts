@@ -3,7 +3,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { loadEnvConfig } from '../../config/index.js';
-import { SUPPORT, ROOT } from './fleet.js';
+import type { Member } from '../../config/manifest.js';
+import { freePort } from '../../mcp-fleet/ports.js';
+import { member, SUPPORT, ROOT } from './fleet.js';
 
 /**
  * The two-node swarm for tests: made by deploy/local-swarm.sh (as .ci/run does), which writes the manager's and the
@@ -98,4 +100,29 @@ export async function holdSwarm(timeoutMs = 600_000): Promise<() => Promise<void
 export async function removeFleetServices(fleet: string): Promise<void> {
   const services = await manager().listServices({ filters: { label: [`fleetbot.fleet=${fleet}`] } });
   await Promise.all(services.map((s) => manager().getService(s.ID).remove().catch(() => undefined)));
+}
+
+let ports: number | undefined;
+/**
+ * The test MCP server as a swarm member (over HTTP, on both nodes' shared host network), with health checks and a
+ * restart policy quick enough for tests. Ten ports per member, one per possible slot: replicas on one host network
+ * need their own.
+ */
+export async function swarmServer(name: string, extra: Record<string, unknown> = {}): Promise<Member> {
+  const free = await freePort();
+  ports ??= free - (free % 100);
+  const port = ports;
+  ports += 10;
+  return member({
+    name,
+    transport: 'http',
+    image: SWARM_TEST_IMAGE,
+    port,
+    command: ['/app/tests/support/mcp/test-server.mjs', '--http', '${PORT}'],
+    // A busy 2-core machine starting six replicas at once: seconds before each listens.
+    health: { interval: '300ms', timeout: '500ms', retries: 2, start_period: '15s' },
+    restart: { policy: 'on-failure', max_restarts: 5, window: '1m', backoff_initial: '50ms', backoff_max: '1s' },
+    placement: { preferences: [{ spread: 'node.id' }] },
+    ...extra,
+  });
 }
