@@ -2,7 +2,7 @@
 # Builds the base images fleetbot's compose deploy starts from, out of this machine's own binaries, for hosts that
 # reach no image registry: `fleetbot-node:local` (node and npm, standing in for node:24-slim),
 # `fleetbot-redis:local` (redis-server and redis-cli, standing in for redis:7) and, when Prometheus is installed,
-# `fleetbot-prometheus:local` (standing in for prom/prometheus, for the monitoring profile). Each is FROM scratch
+# `fleetbot-prometheus:local` (standing in for prom/prometheus, for the monitoring file). Each is FROM scratch
 # with the binaries and exactly the libraries `ldd` lists. Needs docker (DOCKER_HOST is honoured), node, npm and
 # redis-server.
 # Usage: deploy/local-base-images.sh [node-tag] [redis-tag] [prometheus-tag]
