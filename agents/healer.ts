@@ -6,6 +6,7 @@ import { healQueue } from '../queues/heal.js';
 import { within } from '../queues/stopping.js';
 import { QueueClient } from '../queues/typed-queue.js';
 import { HealState } from '../state/heal-state.js';
+import { Lease } from './lease.js';
 import { answers, defineAgent, repeat } from './worker-agent.js';
 
 /**
@@ -15,6 +16,8 @@ import { answers, defineAgent, repeat } from './worker-agent.js';
  * what it depends on is healthy). It watches the health state (level, not edge: a restarted healer sees what is
  * wrong now) and works through the `heal` queue, so a restart it asked for is finished even if it dies meanwhile.
  * Restarts go through the ops queue, deduplicated with manual /restart. Every healing is audited and notified.
+ * However many replicas run, one decides (holds the `healer` lease, as the scanner does): two deciders would each
+ * queue a restart for the same failure. Every replica works the heal queue: a job is one replica's alone.
  */
 
 const POLL_MS = 100;
@@ -116,9 +119,12 @@ export const healerAgent = defineAgent({
       return { outcome: 'restarted' as const, detail: title };
     };
 
+    const lease = new Lease(hub, 'healer');
     const watch = async () => {
       // Members going while fleetbot stops are not failures: nothing is healed from the first moment of the shutdown.
       if (stopping?.aborted) return;
+      // A standby decides nothing until the active replica stops renewing the lease (it died): then within seconds.
+      if (!(await lease.hold())) return;
       const [healths, paused, alerting] = await Promise.all([health.all(), state.paused(), state.crashLoopAlerts()]);
       for (const member of members) {
         const h = healths[member.name];
@@ -150,6 +156,7 @@ export const healerAgent = defineAgent({
       ready: watching.ready,
       async stop() {
         await watching.stop();
+        await within(lease.release(), 1000);
         await within(heal.close(), 1000);
       },
     };

@@ -5,6 +5,7 @@ import type { Alert } from '../queues/notify.js';
 import { redact } from '../security/redact.js';
 import { HealState } from '../state/heal-state.js';
 import { checkHealth } from '../mcp-fleet/health.js';
+import { ClusterUnreachableError } from '../mcp-fleet/backends/index.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { writeFleetStatus } from '../state/fleet-status.js';
 import type { Health } from '../state/health.js';
@@ -128,7 +129,8 @@ export const healthAgent = defineAgent({
           schedule(member, transition.after.status === 'starting' ? STARTING_INTERVAL_MS : member.health.interval);
         } catch (error) {
           heartbeat.count('failed');
-          log.warn('health check failed', { member: member.name, error });
+          // A swarm manager that does not answer is said once, by the backend, and alerted on by the replicas agent.
+          if (!(error instanceof ClusterUnreachableError)) log.warn('health check failed', { member: member.name, error });
           schedule(member, member.health.interval);
         } finally {
           inFlight.delete(member.name);

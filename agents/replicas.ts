@@ -1,5 +1,5 @@
 import { formatDuration } from '../config/duration.js';
-import { isCluster, type ClusterBackend, type FleetEvent, type NodeState } from '../mcp-fleet/backends/index.js';
+import { ClusterUnreachableError, isCluster, type ClusterBackend, type FleetEvent, type NodeState } from '../mcp-fleet/backends/index.js';
 import type { Member } from '../config/manifest.js';
 import { HealState } from '../state/heal-state.js';
 import { startHeartbeat } from './heartbeat.js';
@@ -12,7 +12,9 @@ import { fleetOf, type AgentDefinition, type AgentDeps } from './agent.js';
  * deaths against the member's restart budget (past it: an alert, and the healer leaves the member alone), alerts
  * when a member cannot run at all (the engine's reason: no such image, no node satisfies the placement) and when a
  * node is down or drained, and posts one healing notice per incident — when every replica runs and answers again —
- * not one per task event. On another backend it does nothing: the healer restarts members there.
+ * not one per task event. When the swarm manager does not answer, one alert says so (members are neither watched nor
+ * healed meanwhile), resolved when it answers again. On another backend it does nothing: the healer restarts members
+ * there.
  */
 
 const WATCH_MS = 250;
@@ -147,15 +149,29 @@ export const replicasAgent: AgentDefinition = {
       }
     })();
 
+    const UNREACHABLE = 'swarm-manager-unreachable';
+    const unreachable = (error?: ClusterUnreachableError) =>
+      alert(UNREACHABLE, error !== undefined, {
+        severity: 'critical',
+        title: `${error?.message}: members are neither watched nor healed until it answers`,
+        resolved: 'the swarm manager answers again',
+      });
+
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
+    let lastFailure: string | undefined;
     const loop = (async () => {
       while (!stopped) {
         try {
           await watch();
+          lastFailure = undefined;
+          if (firing.has(UNREACHABLE)) await unreachable();
         } catch (error) {
           heartbeat.count('failed');
-          log.warn('replica watch failed', { error });
+          // The backend logs an unreachable manager once; other failures are logged once each until the watch works.
+          if (error instanceof ClusterUnreachableError) await unreachable(error).catch((e) => log.warn('cannot raise the alert', { error: e }));
+          else if ((error as Error).message !== lastFailure) log.warn('replica watch failed', { error });
+          lastFailure = (error as Error).message;
         }
         markReady();
         await new Promise((r) => setTimeout(r, WATCH_MS));

@@ -26,7 +26,7 @@ export const OTHER_KNOWN_NAMES = [
   'REDIS_MEMORY',
   'LOG_MAX_SIZE',
   'LOG_MAX_FILE',
-  // The monitoring profile: Alertmanager's Discord webhook, a compose secret file.
+  // The monitoring file: Alertmanager's Discord webhook, a compose secret file.
   'DISCORD_WEBHOOK_URL_FILE',
   // The test suite (tests/support/docker.ts): CI fails instead of skipping when Docker is missing.
   'FLEETBOT_REQUIRE_DOCKER',

@@ -3,7 +3,7 @@
 # reach no image registry: `fleetbot-node:local` (node and npm, standing in for node:24-slim),
 # `fleetbot-redis:local` (redis-server and redis-cli, standing in for redis:7) and, when Prometheus and Alertmanager
 # are installed, `fleetbot-prometheus:local` and `fleetbot-alertmanager:local` (standing in for prom/prometheus and
-# prom/alertmanager, for the monitoring profile). Each is FROM scratch
+# prom/alertmanager, for the monitoring file). Each is FROM scratch
 # with the binaries and exactly the libraries `ldd` lists. Needs docker (DOCKER_HOST is honoured), node, npm and
 # redis-server.
 # Usage: deploy/local-base-images.sh [node-tag] [redis-tag] [prometheus-tag] [alertmanager-tag]

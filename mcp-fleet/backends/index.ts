@@ -131,6 +131,20 @@ export interface ClusterBackend extends FleetBackend {
   replaceTask(name: string, taskId: string): Promise<void>;
 }
 
+/**
+ * The engine a cluster backend talks to does not answer (its socket gone, the manager down): what every call says
+ * meanwhile, in one line, so that /status answers it and the replicas agent alerts on it once.
+ */
+export class ClusterUnreachableError extends Error {
+  constructor(
+    readonly where: string,
+    readonly since: number,
+    readonly reason: string,
+  ) {
+    super(`the swarm manager at ${where} does not answer since ${new Date(since).toISOString().slice(11, 19)} UTC (${reason})`);
+  }
+}
+
 export function isCluster(backend: FleetBackend): backend is ClusterBackend {
   return (backend as Partial<ClusterBackend>).cluster === true;
 }

@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { interpolate } from '../../config/manifest.js';
 import { replicaPort } from '../ports.js';
 import { demultiplex, LABELS, type EngineBackendOptions } from './docker.js';
-import type { ClusterBackend, LogOptions, McpEndpoint, MemberState, NodeState, TaskRef, TaskState } from './index.js';
+import { ClusterUnreachableError, type ClusterBackend, type LogOptions, type McpEndpoint, type MemberState, type NodeState, type TaskRef, type TaskState } from './index.js';
 import { MemberRuns, type MemberRun } from './member-runs.js';
 
 /**
@@ -60,6 +60,8 @@ export class SwarmBackend extends MemberRuns<Run> implements ClusterBackend {
   private closed = false;
   private readonly polling: Promise<void>;
   private refreshing?: Promise<void>;
+  /** Since when the manager has not answered, and why; undefined while it answers. */
+  private unreachable?: { since: number; reason: string };
 
   constructor(private readonly options: SwarmBackendOptions) {
     super(options.members, (member) => ({ madeHere: false, wanted: member.replicas, tasks: [], desired: 0, reported: new Set<string>() }));
@@ -67,19 +69,40 @@ export class SwarmBackend extends MemberRuns<Run> implements ClusterBackend {
     this.polling = this.poll();
   }
 
-  /** Reads services, tasks and nodes once; concurrent callers share one read. */
+  /**
+   * Reads services, tasks and nodes once; concurrent callers share one read. While the manager does not answer, every
+   * caller gets one ClusterUnreachableError saying since when; it is logged once when it starts and once when it ends.
+   */
   private refresh(): Promise<void> {
-    this.refreshing ??= this.read().finally(() => (this.refreshing = undefined));
+    this.refreshing ??= this.read()
+      .then(
+        () => {
+          if (!this.unreachable) return;
+          this.options.log.info('swarm manager answers again', { after: `${((Date.now() - this.unreachable.since) / 1000).toFixed(1)} s` });
+          this.unreachable = undefined;
+        },
+        (error) => {
+          if (!this.unreachable) {
+            this.unreachable = { since: Date.now(), reason: messageOf(error) };
+            if (!this.closed) this.options.log.warn('swarm manager does not answer', { error: this.unreachable.reason });
+          }
+          throw new ClusterUnreachableError(this.where, this.unreachable.since, this.unreachable.reason);
+        },
+      )
+      .finally(() => (this.refreshing = undefined));
     return this.refreshing;
+  }
+
+  /** Where the manager is, as DOCKER_HOST says it. */
+  private get where(): string {
+    const c = this.options.connection;
+    return 'socketPath' in c ? `unix://${c.socketPath}` : `${c.protocol}://${c.host}:${c.port}`;
   }
 
   private async poll(): Promise<void> {
     while (!this.closed) {
-      try {
-        await this.refresh();
-      } catch (error) {
-        if (!this.closed) this.options.log.warn('swarm manager does not answer', { error: messageOf(error) });
-      }
+      // refresh() says it when the manager stops answering, once.
+      await this.refresh().catch(() => {});
       await new Promise((r) => setTimeout(r, this.options.pollMs ?? 250));
     }
   }

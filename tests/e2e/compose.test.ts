@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnvConfig } from '../../config/index.js';
 import { LABELS } from '../../mcp-fleet/backends/docker.js';
 import { freePort } from '../../mcp-fleet/ports.js';
@@ -13,10 +13,11 @@ import { docker, DOCKER_ENV, dockerSkip, FLEETBOT_IMAGE } from '../support/docke
 import { ROOT, waitFor } from '../support/fleet.js';
 import { runToEnd } from '../support/cli.js';
 import { startFakeDiscord, type FakeDiscord } from '../support/fake-discord/index.js';
+import { holdDeployPorts } from '../support/lock.js';
 
 // The compose deploy as an operator runs it: docker-compose.yml validated by docker-compose itself, then brought up
 // on the engine, asked for /status through the console transport, one member killed, Prometheus of the monitoring
-// profile scraping it, and taken down again.
+// file (docker-compose.monitoring.yml) scraping it, and taken down again.
 
 const REDIS_IMAGE = process.env.REDIS_IMAGE ?? 'fleetbot-redis:local';
 const PROMETHEUS_IMAGE = process.env.PROMETHEUS_IMAGE ?? 'fleetbot-prometheus:local';
@@ -97,6 +98,11 @@ function compose(env: Record<string, string | undefined>, args: string[], input 
   return runToEnd('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), ...args], { input, env, cwd: ROOT });
 }
 
+/** compose with the monitoring file added (Prometheus, Alertmanager, Grafana), as the README runs it. */
+function withMonitoring(env: Record<string, string | undefined>, args: string[]) {
+  return runToEnd('docker-compose', ['-f', path.join(ROOT, 'docker-compose.yml'), '-f', path.join(ROOT, 'docker-compose.monitoring.yml'), ...args], { env, cwd: ROOT });
+}
+
 const taken = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = connect(port, '127.0.0.1');
@@ -105,27 +111,35 @@ const taken = (port: number) =>
 
 let teardown: (() => Promise<unknown>) | undefined;
 let fake: FakeDiscord | undefined;
+let release: (() => Promise<void>) | undefined;
 afterAll(async () => {
   await teardown?.();
   await fake?.close();
+  await release?.();
 });
 
 describe.skipIf(noCompose)(`docker-compose.yml${noCompose ? ` — skipped: ${noCompose}` : ''}`, () => {
-  it('GIVEN the compose file THEN docker-compose config accepts it, with and without the monitoring profile', async () => {
+  it('GIVEN the compose file THEN docker-compose config accepts it, with and without the monitoring file', async () => {
     const env = composeEnv(6379, DASHBOARD_PORT);
     expect(await compose(env, ['config', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
-    expect(await compose(env, ['--profile', 'monitoring', 'config', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
+    expect(await withMonitoring(env, ['config', '--quiet'])).toMatchObject({ code: 0, stderr: '' });
   });
 });
 
 describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipped: ${noStack}` : ''}`, () => {
+  // The members' fixed ports are shared with the stack deploy (tests/e2e/stack.test.ts): one at a time, and the wait
+  // for the other is not this test's time.
+  beforeAll(async () => {
+    release = await holdDeployPorts();
+  }, 1_200_000);
+
   it('GIVEN up -d THEN every service turns healthy, /status shows every member healthy, a killed member comes back, Prometheus scrapes it all, Alertmanager posts its Watchdog to Discord, and down leaves nothing', async () => {
     for (const port of [...MEMBER_PORTS, DASHBOARD_PORT, ALERTMANAGER_PORT]) if (await taken(port)) throw new Error(`port ${port} on 127.0.0.1 is taken: the compose deploy needs it`);
     const prometheusPort = await freePort();
     fake = await startFakeDiscord();
     const webhook = fake.createWebhook(fake.guilds[0]!.channels.find((c) => c.name === 'alerts')!.id, 'fleetbot alerts');
     const env = composeEnv(await freePort(), DASHBOARD_PORT, prometheusPort, webhook.url);
-    teardown = () => compose(env, ['--profile', 'monitoring', 'down', '--volumes', '--timeout', '5']);
+    teardown = () => withMonitoring(env, ['down', '--volumes', '--timeout', '5']);
     const up = await compose(env, ['up', '-d', '--no-build']);
     expect(up.code, up.stderr).toBe(0);
 
@@ -157,9 +171,9 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
     expect(healed).toBeDefined();
     expect(await ask('/heal status monitoring')).toMatch(/monitoring died \(exit 137\) → restarted in [\d.]+ s, healthy/);
 
-    // The monitoring profile's Prometheus scrapes the bot with the token file; the bot's /metrics carries what the
+    // The monitoring file's Prometheus scrapes the bot with the token file; the bot's /metrics carries what the
     // ops agent in the fleet container counted (the /status jobs above), published through Redis.
-    const prometheus = await compose(env, ['--profile', 'monitoring', 'up', '-d', '--no-build', 'prometheus', 'alertmanager']);
+    const prometheus = await withMonitoring(env, ['up', '-d', '--no-build', 'prometheus', 'alertmanager']);
     expect(prometheus.code, prometheus.stderr).toBe(0);
     const query = async (expr: string) => {
       const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(expr)}`).catch(() => undefined);
@@ -175,21 +189,21 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
     }, { what: 'Prometheus scraping fleetbot', timeoutMs: 120_000, everyMs: 1000 }).catch(async (error: Error) => {
       // What Prometheus made of its target, and what it logged: a timeout alone says nothing of why.
       const targets = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/targets`).then((r) => r.text()).catch((e: Error) => e.message);
-      const logs = await compose(env, ['--profile', 'monitoring', 'logs', '--no-color', '--tail', '30', 'prometheus']);
+      const logs = await withMonitoring(env, ['logs', '--no-color', '--tail', '30', 'prometheus']);
       throw new Error(`${error.message} (last seen: ${seen}); targets: ${targets.slice(0, 1500)}; logs: ${logs.stdout.slice(-3000)}`);
     });
     expect(jobs).toBeGreaterThanOrEqual(2);
     expect((await query('fleetbot_member_healthy')).map((r) => r.metric.member).sort()).toEqual([...MEMBERS].sort());
 
-    // The profile's Alertmanager, started by the committed start script with the webhook URL from its secret: the
-    // Watchdog Prometheus fires reaches the channel as a webhook message — the path that works while the bot is down.
+    // The monitoring file's Alertmanager, started by the committed start script with the webhook URL from its secret:
+    // the Watchdog Prometheus fires reaches the channel as a webhook message — the path that works while the bot is down.
     const watchdog = await fake.waitForWebhookMessage(webhook.id, (m) => JSON.stringify(m.embeds).includes('Watchdog'), 120_000).catch(async (error: Error) => {
-      const logs = await compose(env, ['--profile', 'monitoring', 'logs', '--no-color', '--tail', '30', 'alertmanager']);
+      const logs = await withMonitoring(env, ['logs', '--no-color', '--tail', '30', 'alertmanager']);
       throw new Error(`${error.message}; alertmanager logs: ${logs.stdout.slice(-3000)}`);
     });
     expect(JSON.stringify(watchdog.embeds)).toMatch(/FIRING/);
 
-    const down = await compose(env, ['--profile', 'monitoring', 'down', '--volumes', '--timeout', '5']);
+    const down = await withMonitoring(env, ['down', '--volumes', '--timeout', '5']);
     teardown = undefined;
     expect(down.code, down.stderr).toBe(0);
     expect(await containers()).toEqual([]);

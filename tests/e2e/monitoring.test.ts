@@ -12,7 +12,7 @@ import { manifestText, ROOT, testServer, waitFor } from '../support/fleet.js';
 import { TEST_REDIS_URL } from '../support/redis.js';
 import { operator, startStack } from '../support/stack.js';
 
-// What compose's monitoring profile runs, without Docker: the bot (dashboard, commands) in this process and its
+// What compose's monitoring file runs, without Docker: the bot (dashboard, commands) in this process and its
 // agents in another, as compose splits them; the real Prometheus (Debian's) scraping /metrics with the committed
 // prometheus.yml and a token file; and every query of the committed Grafana dashboard evaluated by that Prometheus.
 

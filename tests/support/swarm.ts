@@ -6,6 +6,7 @@ import { loadEnvConfig } from '../../config/index.js';
 import type { Member } from '../../config/manifest.js';
 import { freePort } from '../../mcp-fleet/ports.js';
 import { member, SUPPORT, ROOT } from './fleet.js';
+import { holdLock } from './lock.js';
 
 /**
  * The two-node swarm for tests: made by deploy/local-swarm.sh (as .ci/run does), which writes the manager's and the
@@ -76,25 +77,7 @@ export async function killOnWorker(taskId: string): Promise<void> {
  * One test file at a time on the swarm: files stop the worker's engine and drain nodes, which the others must not
  * see. A lock directory in the swarm's own directory, taken over when the process that holds it is gone.
  */
-export async function holdSwarm(timeoutMs = 600_000): Promise<() => Promise<void>> {
-  const { mkdir, readFile, rm, writeFile } = await import('node:fs/promises');
-  const lock = path.join(SWARM_DIR, 'test-lock');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await mkdir(lock);
-      await writeFile(path.join(lock, 'pid'), String(process.pid));
-      return () => rm(lock, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(await readFile(path.join(lock, 'pid'), 'utf8').catch(() => '0'));
-      const alive = holder > 0 && (() => { try { process.kill(holder, 0); return true; } catch { return false; } })();
-      if (holder > 0 && !alive) await rm(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`the swarm stayed busy for ${timeoutMs / 1000} s (lock ${lock})`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-}
+export const holdSwarm = (timeoutMs = 600_000) => holdLock(path.join(SWARM_DIR, 'test-lock'), 'the swarm', timeoutMs);
 
 /** Removes every service of a test fleet: a safety net for a stack that could not stop in time. */
 export async function removeFleetServices(fleet: string): Promise<void> {

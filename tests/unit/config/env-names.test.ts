@@ -46,12 +46,12 @@ describe('environment names', () => {
     expect(config.warnings).toEqual([]);
   });
 
-  it('GIVEN every variable set by docker-compose.yml, deploy/*.env.example, .ci/run and the test suite THEN none is refused', () => {
+  it('GIVEN every variable set by docker-compose.yml (and its monitoring file), deploy/*.env.example, .ci/run and the test suite THEN none is refused', () => {
     const names = new Set<string>();
     const add = (text: string, pattern: RegExp) => {
       for (const m of text.matchAll(pattern)) names.add(m[1]!);
     };
-    const compose = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    const compose = ['docker-compose.yml', 'docker-compose.monitoring.yml'].map((file) => readFileSync(path.join(ROOT, file), 'utf8')).join('\n');
     add(compose, /^\s+([A-Z][A-Z0-9_]+):\s/gm); // environment entries
     add(compose, /\$\{([A-Z][A-Z0-9_]+)/g); // interpolations from the .env file
     for (const file of readdirSync(path.join(ROOT, 'deploy')).filter((f) => f.endsWith('.env.example'))) add(readFileSync(path.join(ROOT, 'deploy', file), 'utf8'), /^#?\s*([A-Z][A-Z0-9_]+)=/gm);

@@ -24,15 +24,22 @@ interface Service {
   healthcheck?: { test?: string[]; interval?: string; timeout?: string; retries?: number; start_period?: string; disable?: boolean };
   network_mode?: string;
   init?: boolean;
-  cpus?: string | number;
-  mem_limit?: string;
+  deploy?: { replicas?: number; resources?: { limits?: { cpus?: string; memory?: string } }; labels?: Record<string, string>; placement?: { constraints?: string[] } };
+  networks?: unknown;
+  depends_on?: unknown;
+  profiles?: string[];
   logging?: { driver?: string; options?: Record<string, string> };
   restart?: string;
   user?: string;
   volumes?: string[];
 }
 
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: -1 }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
+type ComposeFile = { services: Record<string, Service>; secrets: Record<string, { file: string }>; networks?: Record<string, { external?: boolean; name?: string }> };
+const read = (file: string) => parse(readFileSync(path.join(ROOT, file), 'utf8'), { merge: true, maxAliasCount: -1 }) as ComposeFile;
+const base = read('docker-compose.yml');
+const monitoringFile = read('docker-compose.monitoring.yml');
+/** What compose and `docker stack deploy` run with both files given. */
+const compose: ComposeFile = { ...base, services: { ...base.services, ...monitoringFile.services }, secrets: { ...base.secrets, ...monitoringFile.secrets } };
 const problems: string[] = [];
 const manifest = parseManifest(readFileSync(path.join(ROOT, 'deploy/config/fleet.yaml'), 'utf8'), 'deploy/config/fleet.yaml', problems, 'docker')!;
 const local = parseManifest(readFileSync(path.join(ROOT, 'fleet.yaml'), 'utf8'), 'fleet.yaml', problems)!;
@@ -43,7 +50,9 @@ const memberServices = Object.entries(compose.services).filter(([, s]) => s.labe
 describe('the compose deploy', () => {
   it('GIVEN docker-compose.yml THEN every service has a CPU and memory limit, an init process and rotated logs, and members the limits of their manifest entry', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      const limits = { name, init: service.init, cpus: Number(defaults(String(service.cpus))), memory: defaults(service.mem_limit ?? ''), logging: service.logging?.driver, options: Object.keys(service.logging?.options ?? {}).sort() };
+      // deploy.resources: compose turns them into the container's limits, `docker stack deploy` into the task's.
+      const { cpus, memory } = service.deploy?.resources?.limits ?? {};
+      const limits = { name, init: service.init, cpus: Number(defaults(String(cpus))), memory: defaults(memory ?? ''), logging: service.logging?.driver, options: Object.keys(service.logging?.options ?? {}).sort() };
       expect(limits).toMatchObject({ name, init: true, logging: 'json-file', options: ['max-file', 'max-size'] });
       expect(limits.cpus, name).toBeGreaterThan(0);
       expect(limits.memory, name).toMatch(/^\d+[kmg]$/);
@@ -66,7 +75,34 @@ describe('the compose deploy', () => {
     const env = { ...process.env, CHAIN_ENV_FILE: 'deploy/chain.env.example', BOT_ENV_FILE: 'deploy/bot.env.example', EXECUTOR_ENV_FILE: 'deploy/executor.env.example', DASHBOARD_TOKEN_FILE: 'deploy/bot.env.example' };
     const out = execFileSync('docker-compose', ['config'], { cwd: ROOT, env, encoding: 'utf8' });
     expect(out).toMatch(/max-size: 10m/);
-    expect(out).toMatch(/mem_limit: 192m|mem_limit: '192m'|mem_limit: "192m"|mem_limit: 201326592/);
+    expect(out).toMatch(/memory: 192m/);
+  });
+
+  // Issue 15: the compose file is also the stack file. What `docker stack deploy` refuses (profiles, cpus, mem_limit,
+  // depends_on conditions) is not in it; host networking is the external `host` network for the stack.
+  it('GIVEN docker-compose.yml and the monitoring file THEN docker stack config accepts them, and every service joins the host network', async () => {
+    const { execFileSync } = await import('node:child_process');
+    let found = true;
+    try {
+      execFileSync('docker', ['stack', 'config', '--help'], { stdio: 'ignore' });
+    } catch {
+      found = false;
+    }
+    if (!found && process.env.FLEETBOT_REQUIRE_DOCKER) throw new Error('the docker CLI (with `docker stack config`) is not installed');
+    if (!found) return;
+    const env = { ...process.env, CHAIN_ENV_FILE: 'deploy/chain.env.example', BOT_ENV_FILE: 'deploy/bot.env.example', EXECUTOR_ENV_FILE: 'deploy/executor.env.example' };
+    const out = parse(execFileSync('docker', ['stack', 'config', '-c', 'docker-compose.yml', '-c', 'docker-compose.monitoring.yml'], { cwd: ROOT, env, encoding: 'utf8' })) as ComposeFile;
+    expect(Object.keys(out.services).sort()).toEqual(Object.keys(compose.services).sort());
+    expect(out.networks).toEqual({ default: { name: 'host', external: true } });
+    for (const [name, service] of Object.entries(out.services)) expect({ name, networks: service.networks }).toEqual({ name, networks: undefined });
+    for (const service of Object.values(compose.services)) expect(service.profiles).toBeUndefined();
+  });
+
+  it('GIVEN the stack THEN members carry their labels on the service too (the swarm backend finds them there), and Redis and the fleet stay on a manager', () => {
+    for (const [name, service] of memberServices) expect({ name, labels: service.deploy?.labels }).toEqual({ name, labels: service.labels });
+    expect(compose.services.redis!.deploy!.placement!.constraints).toEqual(['node.role == manager']);
+    expect(compose.services.fleet!.deploy!.placement!.constraints).toEqual(['node.role == manager']);
+    expect(Object.values(compose.services).every((s) => s.deploy?.replicas === undefined || s.deploy.replicas === 1)).toBe(true);
   });
 
   it('GIVEN deploy/config/fleet.yaml THEN the docker backend accepts it, and it has the members of fleet.yaml, over http', () => {

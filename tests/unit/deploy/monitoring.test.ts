@@ -6,13 +6,16 @@ import { loadEnvConfig } from '../../../config/index.js';
 import { registry } from '../../../telemetry/metrics.js';
 import { ROOT } from '../../support/fleet.js';
 
-// Compose's monitoring profile is four files that must agree with each other and with fleetbot: the compose services,
+// The monitoring file (docker-compose.monitoring.yml, added to compose or to a stack) is four files that must agree with each other and with fleetbot: the compose services,
 // prometheus.yml, Grafana's provisioning, and the dashboard JSON, whose queries must name metrics fleetbot serves.
 // tests/e2e/monitoring.test.ts runs the real Prometheus on them; these are the checks that need no Prometheus.
 
 const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 type Service = { profiles?: string[]; network_mode?: string; entrypoint?: string[]; command?: string[]; environment?: Record<string, string>; volumes?: string[]; secrets?: string[] };
-const compose = parse(read('docker-compose.yml'), { merge: true, maxAliasCount: -1 }) as { services: Record<string, Service>; secrets: Record<string, { file: string }> };
+type ComposeFile = { services: Record<string, Service>; secrets: Record<string, { file: string }> };
+const base = parse(read('docker-compose.yml'), { merge: true, maxAliasCount: -1 }) as ComposeFile;
+const monitoringFile = parse(read('docker-compose.monitoring.yml'), { merge: true, maxAliasCount: -1 }) as ComposeFile;
+const compose: ComposeFile = { services: { ...base.services, ...monitoringFile.services }, secrets: { ...base.secrets, ...monitoringFile.secrets } };
 const { prometheus, grafana, bot, alertmanager } = compose.services as Record<'prometheus' | 'grafana' | 'bot' | 'alertmanager', Service>;
 /** An Alertmanager duration (`2s`, `4h`) in milliseconds. */
 const parseDuration = (text: string) => {
@@ -28,10 +31,11 @@ const providers = (parse(read('deploy/monitoring/grafana/provisioning/dashboards
 type Panel = { id: number; type: string; title: string; datasource?: { uid: string }; gridPos: { x: number; w: number }; targets?: { expr: string; datasource: { uid: string } }[] };
 const dashboard = JSON.parse(read('deploy/monitoring/grafana/dashboards/fleetbot.json')) as { uid: string; panels: Panel[] };
 
-describe("compose's monitoring profile", () => {
-  it('GIVEN the compose file THEN Prometheus and Grafana come only with the profile, on the host network, listening on 127.0.0.1', () => {
-    const profiled = Object.entries(compose.services).filter(([, s]) => s.profiles).map(([name, s]) => [name, s.profiles]);
-    expect(profiled).toEqual([['prometheus', ['monitoring']], ['alertmanager', ['monitoring']], ['grafana', ['monitoring']]]);
+describe('the monitoring file', () => {
+  it('GIVEN the compose files THEN Prometheus, Alertmanager and Grafana come only with the monitoring file, on the host network, listening on 127.0.0.1', () => {
+    expect(Object.keys(monitoringFile.services)).toEqual(['prometheus', 'alertmanager', 'grafana']);
+    expect(Object.keys(base.services)).not.toEqual(expect.arrayContaining(['prometheus']));
+    expect(Object.keys(base.services).filter((name) => name in monitoringFile.services)).toEqual([]);
     expect([prometheus.network_mode, alertmanager.network_mode, grafana.network_mode]).toEqual(['host', 'host', 'host']);
     expect(alertmanager.command).toContain('--web.listen-address=127.0.0.1:${ALERTMANAGER_PORT:-9093}');
     // No cluster: its default listens on every interface.
