@@ -70,8 +70,16 @@ export function bindWords(command: Pick<Command, 'name' | 'args'>, words: string
     else positional.push(word);
   }
   const free = specs.filter((s) => !(s.name in values));
-  // The seeds' form `!restart server execution`: a kind word before a member names what it is, and is accepted.
-  if (free[0]?.complete === 'member' && positional.length > free.length && KIND_WORDS.has(positional[0]!.toLowerCase())) positional.shift();
+  // The seeds' form `!restart server execution`: a kind word before a member names what it is, and is accepted; a
+  // command with a `kind` argument (`/restart agent healer`) receives it.
+  const kind = free.find((s) => s.name === 'kind');
+  if (free[0]?.complete === 'member' && positional.length > free.length - (kind ? 1 : 0) && KIND_WORDS.has(positional[0]!.toLowerCase())) {
+    const word = positional.shift()!.toLowerCase();
+    if (kind?.choices?.includes(word)) {
+      values.kind = word;
+      free.splice(free.indexOf(kind), 1);
+    }
+  }
   if (positional.length > free.length) {
     throw new OpsError('bad-argument', `too many arguments — usage: ${usage(command)}`);
   }
