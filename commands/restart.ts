@@ -3,13 +3,14 @@ import { formatDuration } from '../config/duration.js';
 import { MemberArg, OpsError, type Command } from './index.js';
 
 const args = z.object({
-  member: MemberArg.describe('The fleet member (server) or agent to restart'),
+  // First, as it is typed (`/restart agent healer`); never taken by position (bot/command-line.ts).
   kind: z
     .enum(['member', 'server', 'agent'])
     .optional()
-    .describe('What the name is; a name both a member and an agent has means the member unless this says agent (`/restart agent healer`)')
+    .describe('`agent` for an agent; a name that is both a member and an agent means the member without it')
     // Only `agent` changes what is restarted: `server` and `member` say what a name means anyway ("Restart alpha?").
     .transform((kind) => (kind === 'agent' ? kind : undefined)),
+  member: MemberArg.describe('The fleet member (server) or agent to restart'),
 });
 
 export default {

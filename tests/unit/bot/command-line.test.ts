@@ -43,6 +43,8 @@ describe('text requests', () => {
     expect(bindWords(restart, ['server', 'execution'])).toEqual({ kind: 'server', member: 'execution' });
     // A lone word is the name, even a kind word: a member may be called `agent`.
     expect(bindWords(restart, ['agent'])).toEqual({ member: 'agent' });
+    // The kind is never taken by position: two words that are no kind and a name are too many (plain words, for the chat).
+    expect(errorOf(() => bindWords(restart, ['price', 'feed']))).toBe('too many arguments — usage: /restart [kind] <member>');
     // Only `agent` changes what is restarted; `server` and `member` say what the name means anyway.
     expect(restart.args.parse({ kind: 'server', member: 'execution' })).toEqual({ member: 'execution' });
     expect(restart.args.parse({ kind: 'agent', member: 'healer' })).toEqual({ kind: 'agent', member: 'healer' });
