@@ -148,6 +148,8 @@ describe('agent control: /restart agent, and a hung agent healed', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'fleetbot-agent-control-'));
   const children = new Set<ChildProcess>();
   const member = testServer('alpha', 'stdio', { health: { interval: '500ms', timeout: '1s', retries: 2, start_period: '10s' } });
+  // A member that shares its name with an agent: the member wins unless the kind says agent.
+  const namesake = testServer('ops', 'stdio', { health: { interval: '500ms', timeout: '1s', retries: 2, start_period: '10s' } });
   // A test agent whose first copy hangs after its first beat: its heartbeat entry stays and goes stale, as a blocked
   // agent's does, while this process (its host) beats on. Later copies beat as agents do.
   let stuckCopies = 0;
@@ -173,8 +175,8 @@ describe('agent control: /restart agent, and a hung agent healed', () => {
   };
 
   beforeAll(async () => {
-    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText([member]));
-    s = await startStack([member], { agents: ['ops', 'health', 'healer', 'risk', 'stuck'], definitions: [...AGENTS, stuck] });
+    writeFileSync(path.join(dir, 'fleet.yaml'), manifestText([member, namesake]));
+    s = await startStack([member, namesake], { agents: ['ops', 'health', 'healer', 'risk', 'stuck'], definitions: [...AGENTS, stuck] });
   }, 60_000);
   afterAll(async () => {
     for (const child of children) child.kill('SIGKILL');
@@ -202,6 +204,14 @@ describe('agent control: /restart agent, and a hung agent healed', () => {
     ]);
     // A member's restart is unchanged, the `server` kind word included.
     expect((await ask('/restart server alpha')).title).toMatch(/^restarted alpha in .* — healthy$/);
+    // A name both a member and an agent have: the member, unless the kind says agent.
+    const opsAgent = (await beatOf('ops'))!;
+    expect((await ask('/restart ops')).title).toMatch(/^restarted ops in .* — healthy$/);
+    expect((await beatOf('ops'))!.startedAt).toBe(opsAgent.startedAt);
+    expect((await ask('/restart agent ops')).title).toMatch(/^restarted agent ops in .* — alive \(fresh heartbeat\)$/);
+    expect((await beatOf('ops'))!.startedAt).toBeGreaterThan(opsAgent.startedAt);
+    // The ops agent, fresh, answers the member's restart as before.
+    expect((await ask('/restart ops')).title).toMatch(/^restarted ops in .* — healthy$/);
   }, 60_000);
 
   it('GIVEN a name no process runs THEN one line naming the agents it can restart; a name that is neither stays an unknown member', async () => {
