@@ -43,9 +43,9 @@ export function watchAgents({ hub, notify, log, self, everyMs = 1000 }: { hub: R
     const presence = await agentPresence(hub, now);
     const known = new Set(presence.map((p) => p.name));
     for (const p of presence) {
-      // An agent of this very process stops only when the process does (or it would take the watcher with it):
-      // a shutdown is not an outage.
-      if (p.name === self || p.lastInstance?.endsWith(`@${PROCESS_INSTANCE}`)) continue;
+      // An agent of this very process that stopped (its entry removed) stopped with the process — a shutdown is not
+      // an outage; one whose entry is there but stale hangs beside the watcher, and is alerted like any other.
+      if (p.name === self || (p.lastInstance?.endsWith(`@${PROCESS_INSTANCE}`) && !p.last)) continue;
       if (!p.up) {
         // Agents starting beside this watcher (a deploy, a restart) get one heartbeat timeout to show up.
         if (now - startedAt < ALIVE_MS) continue;

@@ -3,6 +3,7 @@ import type { DefiRuntime } from '../defi/runtime.js';
 import type { FleetBackend } from '../mcp-fleet/backends/index.js';
 import type { McpPool } from '../mcp-fleet/pool.js';
 import type { NotifyClient } from '../queues/notify.js';
+import type { AgentControl } from '../queues/agent-control.js';
 import type { OpsClient } from '../queues/ops.js';
 import type { RedisHub } from '../redis/hub.js';
 import type { AuditLog } from '../security/audit.js';
@@ -30,6 +31,8 @@ export interface AgentDeps {
   health: HealthStore;
   notify: NotifyClient;
   ops: OpsClient;
+  /** Restarts of agents, in whichever process runs them (the healer's, for a hung agent). */
+  control: AgentControl;
   audit: AuditLog;
   /** The DeFi engine, shared by the agents of this process. */
   defi: DefiRuntime;
@@ -40,7 +43,11 @@ export interface AgentDeps {
 export interface RunningAgent {
   /** Resolves when the agent has done its first round of work (e.g. the first health check of every member). */
   ready: Promise<void>;
-  stop(): Promise<void>;
+  /**
+   * Ends it within its bound. `restarting`: a fresh copy follows in this process at once, under the same heartbeat
+   * instance — the entry stays until the copy's first beat replaces it, so watchers see no gap.
+   */
+  stop(how?: { restarting?: boolean }): Promise<void>;
 }
 
 export interface AgentDefinition {

@@ -78,7 +78,7 @@ export const healthAgent = defineAgent({
       const context: string[] = [];
       if (after.status === 'down' && after.exit) {
         const { code, signal, oomKilled, ranMs } = after.exit;
-        if (oomKilled) context.push(`out of memory: the engine killed it at its memory limit (exit code ${code})`);
+        if (oomKilled) context.push(`out of memory: the engine killed it at its memory limit of ${member.resources.memory} (exit code ${code})`);
         else if (signal === 'SIGKILL') context.push('killed by SIGKILL — by a person, a supervisor, or the kernel\'s OOM killer (the process backend cannot tell which)');
         else if (signal) context.push(`killed by ${signal}`);
         else context.push(`exited with code ${code}${code !== null && code > 128 ? ` (${signalName(code - 128)})` : ''}`);

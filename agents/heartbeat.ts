@@ -11,11 +11,15 @@ import { PROCESS_INSTANCE } from '../telemetry/instance.js';
 export interface Heartbeat {
   /** Counts one finished job or round of work. */
   count(outcome: 'done' | 'failed'): void;
-  stop(): Promise<void>;
+  /** Stops beating; the entry is removed unless a fresh copy of the agent (same instance) takes it over. */
+  stop(how?: { restarting?: boolean }): Promise<void>;
 }
 
+/** The heartbeat instance of agent `name` in this process: a restarted copy beats under the same one. */
+export const instanceOf = (name: string) => `${name}@${PROCESS_INSTANCE}`;
+
 export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
-  const instance = `${name}@${PROCESS_INSTANCE}`;
+  const instance = instanceOf(name);
   const info: AgentBeat = { name, instance, pid: process.pid, host: hostname(), startedAt: Date.now(), beatAt: 0, jobsDone: 0, jobsFailed: 0 };
   const beat = () => {
     info.beatAt = Date.now();
@@ -31,8 +35,9 @@ export function startHeartbeat(hub: RedisHub, name: string): Heartbeat {
       if (outcome === 'done') info.jobsDone++;
       else info.jobsFailed++;
     },
-    async stop() {
+    async stop({ restarting = false } = {}) {
       clearInterval(timer);
+      if (restarting) return;
       // Unreachable Redis: the entry goes stale and /agents shows it gone after three beats.
       await hub.whileReachable(removeHeartbeat(hub, instance));
     },

@@ -61,11 +61,11 @@ export function defineAgent({ name, description, needsFleet = false, work }: Age
       worker?.on('failed', settled('failed'));
       return {
         ready: Promise.all([own.ready, worker?.waitUntilReady()]).then(() => undefined),
-        async stop() {
+        async stop(how) {
           // Bounded, Redis up or down (queues/stopping.ts): jobs in hand finish within the grace, or are handed back.
           await within(own.stop?.() ?? Promise.resolve(), 2000);
           if (worker) await closeWorker(worker, deps.hub);
-          await heartbeat.stop();
+          await heartbeat.stop(how);
         },
       };
     },

@@ -69,9 +69,16 @@ export function bindWords(command: Pick<Command, 'name' | 'args'>, words: string
     if (spec) values[spec.name] = coerce(spec, named![2]!);
     else positional.push(word);
   }
-  const free = specs.filter((s) => !(s.name in values));
-  // The seeds' form `!restart server execution`: a kind word before a member names what it is, and is accepted.
-  if (free[0]?.complete === 'member' && positional.length > free.length && KIND_WORDS.has(positional[0]!.toLowerCase())) positional.shift();
+  // A `kind` is named by its word before the member or as kind=…, never by position: "restart price feed" stays
+  // two words too many (plain words for the chat), not a member `price` of kind `feed`.
+  const kind = specs.find((s) => s.name === 'kind' && !(s.name in values));
+  const free = specs.filter((s) => !(s.name in values) && s !== kind);
+  // The seeds' form `!restart server execution`: a kind word before a member names what it is, and is accepted; a
+  // command with a `kind` argument (`/restart agent healer`) receives it.
+  if (free[0]?.complete === 'member' && positional.length > free.length && KIND_WORDS.has(positional[0]!.toLowerCase())) {
+    const word = positional.shift()!.toLowerCase();
+    if (kind?.choices?.includes(word)) values.kind = word;
+  }
   if (positional.length > free.length) {
     throw new OpsError('bad-argument', `too many arguments — usage: ${usage(command)}`);
   }

@@ -1,6 +1,8 @@
+import { AGENTS } from '../agents/index.js';
 import { formatDuration } from '../config/duration.js';
 import type { Member } from '../config/manifest.js';
 import {
+  type AgentRestarts,
   argSpecs,
   needsConfirmation,
   neededPermission,
@@ -89,6 +91,7 @@ export interface DispatcherDeps {
   defi: DefiClients;
   audit: AuditLog;
   agents(): Promise<AgentInfo[]>;
+  agentControl: AgentRestarts;
   silences: Silences;
   healer: HealerControl;
   telemetry: Telemetry;
@@ -191,7 +194,7 @@ export class Dispatcher {
     try {
       for (const spec of argSpecs(command)) {
         const value = args[spec.name];
-        if (spec.complete === 'member' && typeof value === 'string') this.fleet.member(value);
+        if (spec.complete === 'member' && typeof value === 'string' && !namesAnAgent(command, request.args, value, this.deps.members)) this.fleet.member(value);
       }
     } catch (error) {
       count('invalid');
@@ -314,6 +317,7 @@ export class Dispatcher {
       timeoutMs: this.deps.timeoutMs,
       commands: this.deps.commands,
       agents: this.deps.agents,
+      agentControl: this.deps.agentControl,
       silences: this.deps.silences,
       healer: this.deps.healer,
       telemetry: this.deps.telemetry,
@@ -364,6 +368,18 @@ export class Dispatcher {
     this.deps.log.error('command crashed', { command, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
     return fail(`${command} failed with an internal error; the details are in fleetbot's log`);
   }
+}
+
+/**
+ * A command with a `kind` argument that offers `agent` (`/restart agent healer`) takes an agent's name where a member's
+ * goes: when the kind says so, or when no kind is given and the name is an agent's, not a member's (a member's name
+ * wins). The command answers for an agent it cannot restart; any other name is an unknown member, as everywhere.
+ * `given` holds the kind as typed (`server` reads as no kind once parsed).
+ */
+function namesAnAgent(command: Command, given: Record<string, unknown>, name: string, members: readonly Member[]): boolean {
+  if (!argSpecs(command).some((s) => s.name === 'kind' && s.choices?.includes('agent'))) return false;
+  if (given.kind !== undefined) return given.kind === 'agent';
+  return !members.some((m) => m.name === name) && AGENTS.some((a) => a.name === name);
 }
 
 /** How a confirmation reads in plain text (the console, the chat's answer, a script). */

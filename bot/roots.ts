@@ -5,7 +5,8 @@ import { defiRuntime } from '../defi/runtime.js';
 import { HealState } from '../state/heal-state.js';
 import { autoExecutes } from '../agents/scanner.js';
 import { listAgents } from '../state/heartbeats.js';
-import type { AgentDeps, FleetHost, RunningAgent } from '../agents/agent.js';
+import type { AgentDefinition, AgentDeps, FleetHost, RunningAgent } from '../agents/agent.js';
+import { hostAgents } from '../agents/host.js';
 import { AGENTS } from '../agents/index.js';
 import { loadCommands } from '../commands/index.js';
 import type { DefiClients } from '../commands/index.js';
@@ -16,6 +17,7 @@ import { HealthStore } from '../state/health.js';
 import { McpPool } from '../mcp-fleet/pool.js';
 import { RedisHub } from '../redis/hub.js';
 import { startEmbeddedRedis } from '../mcp-fleet/embedded-redis.js';
+import { AgentControl } from '../queues/agent-control.js';
 import { defiQueue, executeQueue, riskQueue } from '../queues/defi.js';
 import { notifyQueue } from '../queues/notify.js';
 import { opsQueue } from '../queues/ops.js';
@@ -93,6 +95,8 @@ export interface Shared {
   /** The DeFi agents' queues (scanner, risk, executor). */
   defi: DefiClients;
   audit: AuditLog;
+  /** Restarts of agents, sent to the process that runs each. */
+  control: AgentControl;
 }
 
 export function openShared(stack: Stack, hub: RedisHub): Shared {
@@ -102,11 +106,21 @@ export function openShared(stack: Stack, hub: RedisHub): Shared {
   stack.defer('notify queue', () => notify.close());
   const defi = { scanner: new QueueClient(defiQueue, hub), risk: new QueueClient(riskQueue, hub), execute: new QueueClient(executeQueue, hub) };
   stack.defer('defi queues', () => Promise.all(Object.values(defi).map((q) => q.close())));
-  return { hub, ops, notify, defi, audit: new AuditLog(hub, (entry) => notify.add('audit', entry)) };
+  const control = new AgentControl(hub);
+  stack.defer('agent control', () => control.close());
+  return { hub, ops, notify, defi, control, audit: new AuditLog(hub, (entry) => notify.add('audit', entry)) };
 }
 
-/** Starts agents by name; those that need the fleet get it (and fail clearly where it does not run). */
-export function startAgents(stack: Stack, names: string[], config: Config, shared: Shared, fleet?: FleetHost): RunningAgent[] {
+/**
+ * Starts agents by name, hosted by this process (agents/host.ts: `/restart agent <name>` reaches them here); those
+ * that need the fleet get it (and fail clearly where it does not run). `definitions` is the registry to pick from.
+ */
+export function startAgents(stack: Stack, names: string[], config: Config, shared: Shared, fleet?: FleetHost, definitions: readonly AgentDefinition[] = AGENTS): RunningAgent[] {
+  const chosen = names.map((name) => {
+    const definition = definitions.find((a) => a.name === name);
+    if (!definition) throw new Error(`unknown agent "${name}"; agents: ${definitions.map((a) => a.name).join(', ')}`);
+    return definition;
+  });
   // Opened lazily by the agents that use it, so a session without a chain stays quiet.
   const defi = defiRuntime(config.defi, stack.log.child('defi'));
   stack.defer('defi engine', () => defi.close());
@@ -118,19 +132,15 @@ export function startAgents(stack: Stack, names: string[], config: Config, share
     health: new HealthStore(shared.hub),
     notify: shared.notify,
     ops: shared.ops,
+    control: shared.control,
     audit: shared.audit,
     defi,
     stopping: stack.stopping,
   };
-  const agents: RunningAgent[] = [];
+  const host = hostAgents(deps, chosen);
   // Together: each finishes or hands back its jobs within the job grace period (queues/stopping.ts).
-  stack.defer(`agents ${names.join(', ')}`, () => Promise.all(agents.map((a) => a.stop())), { boundMs: JOB_GRACE_MS + 1500 });
-  for (const name of names) {
-    const definition = AGENTS.find((a) => a.name === name);
-    if (!definition) throw new Error(`unknown agent "${name}"; agents: ${AGENTS.map((a) => a.name).join(', ')}`);
-    agents.push(definition.start({ ...deps, log: deps.log.child(name) }));
-  }
-  return agents;
+  stack.defer(`agents ${names.join(', ')}`, () => host.stop(), { boundMs: JOB_GRACE_MS + 1500 });
+  return host.started;
 }
 
 /** The bot: the dispatcher with every command, plain-language chat, and the stores its surfaces share. */
@@ -158,6 +168,7 @@ export async function openBot(stack: Stack, config: Config, shared: Shared): Pro
     defi: shared.defi,
     audit: shared.audit,
     agents: () => listAgents(shared.hub),
+    agentControl: shared.control,
     silences,
     healer: new HealState(shared.hub),
     telemetry: watch,

@@ -1,4 +1,5 @@
 import type { Member } from '../config/manifest.js';
+import type { AgentControl } from '../queues/agent-control.js';
 import type { DefiClient, ExecuteClient, RiskClient } from '../queues/defi.js';
 import type { AuditEntry } from '../security/audit.js';
 import type { MemberStatus } from '../state/fleet-status.js';
@@ -36,6 +37,9 @@ export interface HealerControl {
   /** Back under care with a fresh budget; false if it was not paused. */
   resume(member: string): Promise<boolean>;
 }
+
+/** Restarts of the agents fleetbot's processes run, each in the process that runs it. */
+export type AgentRestarts = Pick<AgentControl, 'restart'>;
 
 export interface QueueView {
   name: string;

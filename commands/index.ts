@@ -6,9 +6,9 @@ import { PermissionSchema, type Caller, type Permission } from '../security/perm
 import type { AgentInfo } from '../state/heartbeats.js';
 import type { NotifyClient } from '../queues/notify.js';
 import type { OpsClient } from '../queues/ops.js';
-import type { DefiClients, FleetDirectory, HealerControl, Silences, Telemetry } from './context.js';
+import type { AgentRestarts, DefiClients, FleetDirectory, HealerControl, Silences, Telemetry } from './context.js';
 
-export type { ChartImage, DefiClients, FleetDirectory, HealerControl, QueueView, Silences, Snapshot, Telemetry } from './context.js';
+export type { AgentRestarts, ChartImage, DefiClients, FleetDirectory, HealerControl, QueueView, Silences, Snapshot, Telemetry } from './context.js';
 
 /**
  * The Command contract. Each other file in this folder default-exports one command; slash-command JSON, the `!`
@@ -53,6 +53,8 @@ export interface CommandContext {
   timeoutMs: number;
   commands: readonly Command[];
   agents(): Promise<AgentInfo[]>;
+  /** Restarts an agent in the process that runs it. */
+  agentControl: AgentRestarts;
   /** Maintenance windows: alerts of a silenced member are not posted. */
   silences: Silences;
   healer: HealerControl;

@@ -36,6 +36,9 @@ const RestartPolicySchema = z
     backoff_max: DurationSchema.default(30_000),
   })
   .strict();
+export type RestartPolicy = z.infer<typeof RestartPolicySchema>;
+/** A member's restart policy when fleet.yaml says nothing — and the agents', which have no manifest entry. */
+export const DEFAULT_RESTART_POLICY: RestartPolicy = RestartPolicySchema.parse({});
 
 /** A member container's limits (docker backend), as compose's `cpus` and `mem_limit`; logs rotate at `log_max_size` × `log_max_files`. */
 export const ResourcesSchema = z
@@ -95,7 +98,7 @@ const MemberFieldsSchema = z
     path: z.string().startsWith('/').default('/mcp').describe('http transport: path of the MCP endpoint'),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     health: HealthSchema.default(HealthSchema.parse({})),
-    restart: RestartPolicySchema.default(RestartPolicySchema.parse({})),
+    restart: RestartPolicySchema.default(DEFAULT_RESTART_POLICY),
     depends_on: z.array(MemberNameSchema).default([]),
     tags: z.array(z.string()).default([]),
     resources: ResourcesSchema.default(ResourcesSchema.parse({})).describe('docker and swarm backends: CPU and memory limits (and log rotation) of each container'),

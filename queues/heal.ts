@@ -3,7 +3,7 @@ import { MemberNameSchema } from '../config/manifest.js';
 import { defineQueue } from './typed-queue.js';
 
 /**
- * The `heal` queue: one job per member that needs healing, deduplicated per member and delayed by its backoff. A job
+ * The `heal` queue: one job per member (or hung agent) that needs healing, deduplicated per member and delayed by its backoff. A job
  * outlives the healer that added it: if the healer dies mid-restart, the next healer takes the job and finishes it.
  */
 export const healQueue = defineQueue({
@@ -23,6 +23,20 @@ export const healQueue = defineQueue({
       }),
       result: z.object({ outcome: z.enum(['restarted', 'recovered', 'paused', 'skipped']), detail: z.string() }),
       options: (payload: { member: string }) => ({ deduplication: { id: `heal-${payload.member}` } }),
+    },
+    /** An agent that stopped beating while the process that runs it still beats (hung): restarted in that process. */
+    'heal-agent': {
+      payload: z.object({
+        agent: z.string().min(1).max(32),
+        /** The process that runs it (state/agent-hosts.ts): the restart goes there. */
+        host: z.string().min(1),
+        reason: z.string(),
+        /** Its last heartbeat: a beat since then means it came back by itself. */
+        detectedAt: z.number(),
+        restartRequestedAt: z.number().optional(),
+      }),
+      result: z.object({ outcome: z.enum(['restarted', 'recovered', 'paused', 'skipped']), detail: z.string() }),
+      options: (payload: { agent: string }) => ({ deduplication: { id: `heal-agent-${payload.agent}` } }),
     },
   },
 });

@@ -45,6 +45,11 @@ export async function writeHeartbeat(hub: RedisHub, beat: AgentBeat): Promise<vo
     .exec();
 }
 
+/** One running copy's latest beat, or undefined when it has none (never beat, stopped, or unreadable). */
+export async function readHeartbeat(hub: RedisHub, instance: string): Promise<AgentBeat | undefined> {
+  return readJson(AgentInfoSchema, await hub.client.hget(key(hub), instance));
+}
+
 export async function removeHeartbeat(hub: RedisHub, instance: string): Promise<void> {
   await hub.client.hdel(key(hub), instance);
 }

@@ -13,11 +13,17 @@ import { MemberRuns, type MemberRun } from './member-runs.js';
  * Side effects: talks to the Docker engine: creates, starts, stops and removes containers, follows its events.
  */
 
-/** The container's CPU and memory limits and log rotation, from the member's `resources`. */
-export function containerLimits(resources: Resources): { NanoCpus: number; Memory: number; LogConfig: { Type: string; Config: Record<string, string> } } {
+/**
+ * The container's CPU and memory limits and log rotation, from the member's `resources`. Memory and swap together are
+ * the memory limit (compose's `memswap_limit` equal to `mem_limit`): past it the engine's OOM killer ends the member
+ * and says so (OOMKilled), instead of the member crawling on in swap.
+ */
+export function containerLimits(resources: Resources): { NanoCpus: number; Memory: number; MemorySwap: number; LogConfig: { Type: string; Config: Record<string, string> } } {
+  const memory = memoryBytes(resources.memory);
   return {
     NanoCpus: Math.round(resources.cpus * 1e9),
-    Memory: memoryBytes(resources.memory),
+    Memory: memory,
+    MemorySwap: memory,
     LogConfig: { Type: 'json-file', Config: { 'max-size': resources.log_max_size, 'max-file': String(resources.log_max_files) } },
   };
 }

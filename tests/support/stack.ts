@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { AgentDefinition } from '../../agents/agent.js';
 import { AGENTS } from '../../agents/index.js';
 import { openBot, openFleet, openRedis, openShared, settle, startAgents } from '../../bot/roots.js';
 import { Stack } from '../../bot/stack.js';
@@ -17,7 +18,8 @@ export async function startStack(
     opsTimeoutMs = 20_000,
     redisUrl = TEST_REDIS_URL,
     env: extra = {},
-  }: { agents?: string[]; opsTimeoutMs?: number; redisUrl?: string; env?: Record<string, string> } = {},
+    definitions = AGENTS,
+  }: { agents?: string[]; opsTimeoutMs?: number; redisUrl?: string; env?: Record<string, string>; definitions?: readonly AgentDefinition[] } = {},
 ) {
   const scratch = testHub(redisUrl);
   const env = { REDIS_URL: redisUrl, REDIS_PREFIX: scratch.prefix, PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
@@ -26,7 +28,7 @@ export async function startStack(
   const shared = openShared(stack, await openRedis(stack, config, { embedded: false }));
   const { hub } = shared;
   const fleet = agents.length ? await openFleet(stack, config, hub) : undefined;
-  const running = startAgents(stack, agents, config, shared, fleet);
+  const running = startAgents(stack, agents, config, shared, fleet, definitions);
   const bot = await openBot(stack, config, shared);
   const { dispatcher } = bot;
   await settle(running, 15_000);

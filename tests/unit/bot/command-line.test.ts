@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { bindWords, describeIssues, splitRequest, tokenize } from '../../../bot/command-line.js';
 import { OpsError } from '../../../commands/index.js';
 import logs from '../../../commands/logs.js';
+import restart from '../../../commands/restart.js';
 
 const errorOf = (run: () => unknown) => {
   try {
@@ -34,6 +35,19 @@ describe('text requests', () => {
     expect(bindWords(logs, ['price-feed', '50'])).toEqual({ member: 'price-feed', count: 50 });
     expect(bindWords(logs, ['count=7', 'price-feed'])).toEqual({ member: 'price-feed', count: 7 });
     expect(bindWords(logs, ['price-feed'])).toEqual({ member: 'price-feed' });
+  });
+
+  it("GIVEN a kind word before a member (the seeds' `!restart server execution`) THEN it is accepted, and a command with a kind receives it", () => {
+    expect(bindWords(logs, ['server', 'price-feed', '5'])).toEqual({ member: 'price-feed', count: 5 });
+    expect(bindWords(restart, ['agent', 'healer'])).toEqual({ kind: 'agent', member: 'healer' });
+    expect(bindWords(restart, ['server', 'execution'])).toEqual({ kind: 'server', member: 'execution' });
+    // A lone word is the name, even a kind word: a member may be called `agent`.
+    expect(bindWords(restart, ['agent'])).toEqual({ member: 'agent' });
+    // The kind is never taken by position: two words that are no kind and a name are too many (plain words, for the chat).
+    expect(errorOf(() => bindWords(restart, ['price', 'feed']))).toBe('too many arguments — usage: /restart [kind] <member>');
+    // Only `agent` changes what is restarted; `server` and `member` say what the name means anyway.
+    expect(restart.args.parse({ kind: 'server', member: 'execution' })).toEqual({ member: 'execution' });
+    expect(restart.args.parse({ kind: 'agent', member: 'healer' })).toEqual({ kind: 'agent', member: 'healer' });
   });
 
   it('GIVEN a word of the wrong type or too many words THEN it names the argument and the usage', () => {
