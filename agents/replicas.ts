@@ -2,6 +2,7 @@ import { formatDuration } from '../config/duration.js';
 import { ClusterUnreachableError, isCluster, type ClusterBackend, type FleetEvent, type NodeState } from '../mcp-fleet/backends/index.js';
 import type { Member } from '../config/manifest.js';
 import { HealState } from '../state/heal-state.js';
+import type { Health } from '../state/health.js';
 import { startHeartbeat } from './heartbeat.js';
 import { fleetOf, type AgentDefinition, type AgentDeps } from './agent.js';
 
@@ -83,18 +84,40 @@ export const replicasAgent: AgentDefinition = {
       await countAgainstBudget(member);
     };
 
-    /** Replicas that stopped answering while their task runs: replaced, once each. */
-    const replaceHung = async (member: Member, tasks: { id: string; since: number; slot?: number; node: string }[]) => {
+    /** Hung replicas left in place while a dependency is not healthy, by member: said once, in its last healing. */
+    const waiting = new Map<string, string>();
+
+    /**
+     * Replicas that stopped answering while their task runs: replaced, once each — but not while a member they depend
+     * on is unhealthy (as the healer waits on one host): a new replica would hang the same way, and the budget would
+     * pay for the dependency's failure. The replacement follows once the dependency is healthy again.
+     */
+    const replaceHung = async (member: Member, tasks: { id: string; since: number; slot?: number; node: string }[], healths: Record<string, Health>) => {
       // The health agent's pings (every replica, each interval) keep the pool's rotation current.
       if (member.kind !== 'mcp') return;
       const hungAfter = Math.max(MIN_HUNG_MS, member.health.retries * member.health.interval);
-      for (const view of await fleet.pool.replicasOf(member.name)) {
+      const views = await fleet.pool.replicasOf(member.name);
+      // No replica answers: the member as a whole is unhealthy, and that is the healer's to restart (dependency order,
+      // backoff, budget, one notice), as on one host — two restarters for one failure would each post a notice.
+      if (!views.some((v) => v.inRotation)) return;
+      for (const view of views) {
         const task = tasks.find((t) => t.id === view.instance);
         if (view.inRotation || !task || view.benchedAt === undefined) continue;
         if (Date.now() - task.since < member.health.start_period || Date.now() - view.benchedAt < hungAfter) continue;
         const incident = incidents.get(member.name);
         if (incident?.replaced.has(task.id)) continue;
         const what = `replica ${task.slot ?? task.id.slice(0, 12)} on ${task.node} hung (${view.reason ?? 'did not answer ping'})`;
+        const waitingFor = member.depends_on.filter((d) => healths[d]?.status !== 'healthy');
+        if (waitingFor.length) {
+          const detail = `${member.name}: ${what}; waiting for ${waitingFor.join(', ')} to be healthy before replacing it`;
+          if (waiting.get(member.name) !== detail) {
+            waiting.set(member.name, detail);
+            log.warn('hung replica left until its dependencies are healthy', { member: member.name, task: task.id, waitingFor });
+            await state.recordLast(member.name, { at: Date.now(), outcome: 'waiting', detail });
+          }
+          continue;
+        }
+        waiting.delete(member.name);
         open(member.name, what).replaced.add(task.id);
         log.warn('replacing a hung replica', { member: member.name, task: task.id, reason: view.reason });
         await countAgainstBudget(member);
@@ -127,7 +150,7 @@ export const replicasAgent: AgentDefinition = {
     };
 
     const watch = async () => {
-      const [states, nodes] = await Promise.all([cluster.list(), cluster.nodes()]);
+      const [states, nodes, healths] = await Promise.all([cluster.list(), cluster.nodes(), deps.health.all()]);
       await watchNodes(nodes);
       for (const s of states) {
         const member = byName.get(s.name);
@@ -135,7 +158,7 @@ export const replicasAgent: AgentDefinition = {
         const { running, desired } = s.replicas;
         const runningTasks = s.replicas.tasks.filter((t) => t.state === 'running' && t.desired === 'running');
         if (running >= desired && firing.has(`${member.name}-cannot-run`)) await alert(`${member.name}-cannot-run`, false, { member: member.name, severity: 'critical', title: '', resolved: `${member.name} runs again` });
-        await replaceHung(member, runningTasks);
+        await replaceHung(member, runningTasks, healths);
         await closeIfHealed(member, running, desired);
       }
       heartbeat.count('done');

@@ -269,6 +269,9 @@ export class SwarmBackend extends MemberRuns<Run> implements ClusterBackend {
       await this.update(run, (spec) => {
         spec.Mode = { Replicated: { Replicas: run.wanted } };
       });
+      // Started once a replica runs: the engine schedules the tasks a moment later, and until then the member reads as
+      // stopped — a /start (or the restart of a stopped member) would report "not healthy: stopped" at once.
+      if (run.wanted > 0) await this.until(run, () => run.tasks.some((t) => t.state === 'running' && t.desired === 'running'), 'a replica to run');
     }
     await this.refresh();
   }

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../security/permissions.js';
+import type { CommandRequest } from '../../bot/dispatch.js';
+import { HealthStore } from '../../state/health.js';
 import { waitFor } from '../support/fleet.js';
 import { operator, reader, startStack } from '../support/stack.js';
 import { holdSwarm, killOnWorker, removeFleetServices, SWARM_ENV, swarmServer as server, swarmSkip, workerEngine } from '../support/swarm.js';
@@ -29,11 +31,17 @@ describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${sw
 
   beforeAll(async () => {
     release = await holdSwarm();
-    const members = [await server('web', { replicas: 2 }), await server('frozen', { replicas: 2 }), await server('solo', { replicas: 1, max_replicas: 3 })];
+    const members = [
+      await server('web', { replicas: 2 }),
+      await server('frozen', { replicas: 2 }),
+      await server('solo', { replicas: 1, max_replicas: 3 }),
+      await server('base', { replicas: 1 }),
+      await server('leaf', { replicas: 2, depends_on: ['base'] }),
+    ];
     s = await startStack(members, { agents: ['ops', 'health', 'healer', 'replicas'], env: SWARM_ENV, opsTimeoutMs: 60_000 });
     notify = new Queue('notify', { connection: s.hub.client, prefix: s.hub.prefix });
     s.stack.defer('test notify queue', () => notify.close());
-    await Promise.all([allHealthy('web', 2), allHealthy('frozen', 2), allHealthy('solo', 1)]);
+    await Promise.all([allHealthy('web', 2), allHealthy('frozen', 2), allHealthy('solo', 1), allHealthy('base', 1), allHealthy('leaf', 2)]);
   }, 690_000);
   afterAll(async () => {
     await workerEngine('start').catch(() => undefined);
@@ -90,6 +98,37 @@ describe.skipIf(swarmSkip)(`fleetbot on a swarm${swarmSkip ? ` — skipped: ${sw
     const after = await allHealthy('frozen', 2);
     expect(after.table!.rows.map((r) => r.cells[0]).some((id) => !before.includes(id))).toBe(true);
   }, 90_000);
+
+  it('GIVEN a hung replica whose dependency is stopped THEN it is left until the dependency is healthy again, then replaced', async () => {
+    const health = new HealthStore(s.hub);
+    const before = (await tasksOf('leaf')).map((t) => t[0]);
+    // /stop of a member another depends on names it and asks, even on the console.
+    const stop = await s.dispatcher.handle(s.dispatcher.parseLine('/stop base', operator, 'test') as CommandRequest);
+    expect(stop.kind).toBe('confirm');
+    if (stop.kind !== 'confirm') return;
+    const confirmed = await s.dispatcher.answer(stop.confirmation.id, operator, 'confirm');
+    if (confirmed.kind !== 'confirmed') throw new Error(`the confirmation was ${confirmed.kind}`);
+    const stopped = await confirmed.run();
+    expect(stopped.tone, stopped.title).not.toBe('error');
+    await waitFor(async () => ((await health.get('base'))?.status === 'healthy' ? undefined : true), { timeoutMs: 30_000, everyMs: 200, what: `base not healthy (stop said: ${stopped.title})` });
+    // One of leaf's two replicas hangs: the other serves, and the replicas agent (not the healer) deals with it.
+    await s.fleet!.pool.callTool('leaf', 'freeze', {});
+    const waiting = await waitFor(async () => {
+      const cell = (await ask('/heal status leaf')).table!.rows[0]!.cells[4]!;
+      return cell.includes('waiting for') ? cell : undefined;
+    }, { timeoutMs: 40_000, everyMs: 200, what: 'leaf left waiting for base' });
+    expect(waiting).toMatch(/^leaf: replica \d+ on .* hung \(.*\); waiting for base to be healthy before replacing it/);
+    // Left in place: the same task still runs, and no healing notice.
+    expect((await tasksOf('leaf')).filter((t) => t[3] === 'running').map((t) => t[0]).sort()).toEqual([...before].sort());
+    expect((await jobs('healing')).filter((n) => n.member === 'leaf')).toEqual([]);
+
+    const started = await ask('/start base');
+    expect(started.tone, `${started.title} ${started.body ?? ''}`).not.toBe('error');
+    const notice = await waitFor(async () => (await jobs('healing')).find((n) => n.member === 'leaf'), { timeoutMs: 60_000, everyMs: 200, what: 'a healing notice for leaf' });
+    expect(notice.title).toMatch(/^leaf: replica \d+ on .* hung \(.*\) → replaced in [\d.]+ ?s, 2\/2 replicas healthy$/);
+    const after = await allHealthy('leaf', 2);
+    expect(after.table!.rows.map((r) => r.cells[0]).some((id) => !before.includes(id))).toBe(true);
+  }, 150_000);
 
   it('GIVEN /nodes drain of the worker (admin) THEN its tasks move, /nodes shows drain and an alert fires; activate resolves it', async () => {
     const worker = await workerId();
