@@ -45,8 +45,9 @@ async function readChunk(provider: JsonRpcProvider, pools: V3PoolRef[], token: s
   try {
     answer = await deployless(provider, ownArtifact('V3Reader').bytecode + args, blockTag);
   } catch (error) {
-    // Too many initialized ticks for one answer: read each half on its own (one pool alone that overflows is unreadable).
-    if (!/revert|too large|execution/i.test((error as Error).message ?? '')) throw error;
+    // Too many initialized ticks for one answer, or a pool whose code burns all the gas it is given (the reader then
+    // runs out): read each half on its own (one pool alone that fails is unreadable).
+    if (!/revert|too large|execution|gas/i.test((error as Error).message ?? '')) throw error;
     if (pools.length === 1) return [undefined];
     const half = pools.length >> 1;
     const [a, b] = await Promise.all([readChunk(provider, pools.slice(0, half), token, blockTag, wordsEachSide), readChunk(provider, pools.slice(half), token, blockTag, wordsEachSide)]);
