@@ -1,4 +1,5 @@
 import { AbiCoder, type JsonRpcProvider } from 'ethers';
+import { callRaw } from './chain.js';
 import { ownArtifact } from './contracts/index.js';
 
 /**
@@ -28,9 +29,10 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-async function deployless(provider: JsonRpcProvider, data: string, blockTag: BlockTag): Promise<string> {
+/** Runs a reader's init code (and arguments) in an eth_call with no `to`; its constructor's return value is the answer. */
+export async function deployless(provider: JsonRpcProvider, data: string, blockTag: BlockTag): Promise<string> {
   const tag = typeof blockTag === 'number' ? `0x${blockTag.toString(16)}` : blockTag;
-  return (await provider.send('eth_call', [{ data }, tag])) as string;
+  return (await callRaw(provider, 'eth_call', [{ data }, tag])) as string;
 }
 
 /** Reserves of every pair, in order; undefined for a pair that does not answer getReserves (no code, reverts). */

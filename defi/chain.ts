@@ -48,6 +48,37 @@ export async function connect(url: string, timeoutMs = RPC_TIMEOUT_MS): Promise<
   }
 }
 
+/**
+ * One JSON-RPC call to the provider's endpoint over Node's fetch, for the large batched reads. ethers' transport
+ * encodes and decodes every body with JavaScript UTF-8 loops: on a full scan's ~0.7 MB of reader code and answers
+ * that took longer than the node's own work (measured on the arbitrage bench: 181 ms vs 126 ms for 500 V3 pool
+ * states). Same endpoint, headers and timeout as the provider; failures carry a string code and the node's message
+ * and data as ethers' do, so rpc() and the callers' revert checks treat them alike.
+ */
+export async function callRaw(provider: JsonRpcProvider, method: string, params: unknown[]): Promise<unknown> {
+  const connection = provider._getConnection();
+  const url = new URL(connection.url);
+  const headers: Record<string, string> = { ...connection.headers, 'content-type': 'application/json' };
+  // fetch refuses a URL with credentials in it, which ethers' transport sends as Basic authentication.
+  if (url.username || url.password) {
+    headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username = url.password = '';
+  }
+  let body: { result?: unknown; error?: { code?: number; message?: string; data?: unknown } };
+  try {
+    const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }), signal: AbortSignal.timeout(connection.timeout) });
+    if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { code: 'SERVER_ERROR' });
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    if (typeof (error as { code?: unknown }).code === 'string') throw error;
+    const e = error as Error & { cause?: Error };
+    const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError';
+    throw Object.assign(new Error(timedOut ? `timeout after ${connection.timeout} ms` : `${e.message}${e.cause?.message ? ` (${e.cause.message})` : ''}`), { code: timedOut ? 'TIMEOUT' : 'NETWORK_ERROR' });
+  }
+  if (body.error) throw Object.assign(new Error(body.error.message ?? 'JSON-RPC error'), { code: 'CALL_EXCEPTION', data: body.error.data, error: body.error });
+  return body.result;
+}
+
 /** Runs provider calls; a failure of the endpoint (ethers' errors carry a code) becomes an RpcError naming its host only. */
 export async function rpc<T>(url: string, body: () => Promise<T>): Promise<T> {
   try {

@@ -104,10 +104,18 @@ export function evaluate(cycles: readonly Cycle[], reserves: ReadonlyMap<string,
 
 export const zeroForOne = (cycle: Cycle, hop: number) => cycle.pools[hop]!.token0.address === cycle.tokens[hop]!.address;
 
+// A scan names every rejected candidate: hashing each again would cost a SHA-1 per candidate per block. A cycle's
+// pools are not changed once it is made (enumerateCycles), so its id is kept with it.
+const ids = new WeakMap<Cycle, string>();
+
 /** Stable identity of a cycle: its pools in order (direction included). */
 export function cycleId(cycle: Cycle): string {
+  const known = ids.get(cycle);
+  if (known !== undefined) return known;
   const hash = createHash('sha1').update(cycle.pools.map((p) => p.address.toLowerCase()).join('>')).digest('hex').slice(0, 10);
   const symbols = cycle.tokens.slice(1, -1).map((t) => t.symbol.replace(/[^A-Za-z0-9]/g, '')).join('-');
-  return `${symbols}-${hash}`.toLowerCase();
+  const id = `${symbols}-${hash}`.toLowerCase();
+  ids.set(cycle, id);
+  return id;
 }
 

@@ -48,12 +48,10 @@ export function getTickAtSqrtRatio(sqrtPriceX96: bigint): number {
   return guess;
 }
 
+// Every operand here is non-negative and every divisor positive, so rounding up is one division: ⌈p/d⌉ = ⌊(p+d−1)/d⌋.
 const mulDiv = (a: bigint, b: bigint, d: bigint) => (a * b) / d;
-const mulDivUp = (a: bigint, b: bigint, d: bigint) => {
-  const p = a * b;
-  return p / d + (p % d === 0n ? 0n : 1n);
-};
-const divUp = (a: bigint, b: bigint) => a / b + (a % b === 0n ? 0n : 1n);
+const mulDivUp = (a: bigint, b: bigint, d: bigint) => (a * b + d - 1n) / d;
+const divUp = (a: bigint, b: bigint) => (a + b - 1n) / b;
 
 function getAmount0Delta(sqrtA: bigint, sqrtB: bigint, liquidity: bigint, roundUp: boolean): bigint {
   if (sqrtA > sqrtB) [sqrtA, sqrtB] = [sqrtB, sqrtA];

@@ -1,5 +1,5 @@
 import type { JsonRpcProvider } from 'ethers';
-import type { BlockTag } from './batch-read.js';
+import { deployless, type BlockTag } from './batch-read.js';
 import { ownArtifact } from './contracts/index.js';
 import type { V3State } from './v3-math.js';
 
@@ -41,13 +41,13 @@ async function readChunk(provider: JsonRpcProvider, pools: V3PoolRef[], token: s
   if (pools.length === 0) return [];
   // constructor(address[], address, uint256): offset, token, words, then the array.
   const args = hex32(0x60n) + hex32(token) + hex32(BigInt(wordsEachSide)) + hex32(BigInt(pools.length)) + pools.map((p) => hex32(p.address)).join('');
-  const tag = typeof blockTag === 'number' ? `0x${blockTag.toString(16)}` : blockTag;
   let answer: string;
   try {
-    answer = (await provider.send('eth_call', [{ data: ownArtifact('V3Reader').bytecode + args }, tag])) as string;
+    answer = await deployless(provider, ownArtifact('V3Reader').bytecode + args, blockTag);
   } catch (error) {
-    // Too many initialized ticks for one answer: read each half on its own (one pool alone that overflows is unreadable).
-    if (!/revert|too large|execution/i.test((error as Error).message ?? '')) throw error;
+    // Too many initialized ticks for one answer, or a pool whose code burns all the gas it is given (the reader then
+    // runs out): read each half on its own (one pool alone that fails is unreadable).
+    if (!/revert|too large|execution|gas/i.test((error as Error).message ?? '')) throw error;
     if (pools.length === 1) return [undefined];
     const half = pools.length >> 1;
     const [a, b] = await Promise.all([readChunk(provider, pools.slice(0, half), token, blockTag, wordsEachSide), readChunk(provider, pools.slice(half), token, blockTag, wordsEachSide)]);
