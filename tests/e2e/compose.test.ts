@@ -177,7 +177,8 @@ describe.skipIf(noStack)(`compose deploy on a real engine${noStack ? ` — skipp
     expect(prometheus.code, prometheus.stderr).toBe(0);
     const query = async (expr: string) => {
       const response = await fetch(`http://127.0.0.1:${prometheusPort}/api/v1/query?query=${encodeURIComponent(expr)}`).catch(() => undefined);
-      const body = (await response?.json()) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined;
+      // A Prometheus still starting answers 503 in plain text: not an answer yet.
+      const body = (await response?.json().catch(() => undefined)) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined;
       return body?.data.result ?? [];
     };
     let seen = 'no answer from Prometheus';

@@ -102,7 +102,8 @@ describe('monitoring: Prometheus and the Grafana dashboard against fleetbot', ()
     children.push(prometheus);
     const query = async (expr: string) => {
       const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(expr)}`).catch(() => undefined);
-      return response && ((await response.json()) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } });
+      // A Prometheus still starting answers 503 "Service Unavailable" in plain text: not an answer yet.
+      return response && ((await response.json().catch(() => undefined)) as { status: string; error?: string; data?: { result: { metric: Record<string, string>; value: [number, string] }[] } } | undefined);
     };
     const result = async (expr: string) => (await query(expr))?.data?.result ?? [];
     await waitFor(async () => ((await result('up{job="fleetbot"}'))[0]?.value[1] === '1' ? true : undefined), { what: 'Prometheus scraping fleetbot', timeoutMs: 30_000, everyMs: 250 });
