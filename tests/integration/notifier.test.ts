@@ -233,6 +233,8 @@ describe('notifier', () => {
     const logTail = '2026-12-02T09:00:00Z boom: cannot reach the RPC\n2026-12-02T09:00:01Z exiting with code 1';
     await notify.add('alert', { ...alert('price-feed', 'firing', 'critical'), context: ['exited with code 1', 'it had run for 4.2 s'], logTail });
     await notify.add('metrics', { title: 'fleet: 2/3 healthy, 0 jobs waiting', lines: ['member restarts: 4'], at: Date.now() });
+    // Each of the three channels' messages, as they arrive (their outboxes flush one after another).
+    await waitFor(() => ([ALERTS, LOGS, METRICS].every((c) => posted.some((p) => p.channel === c)) ? true : undefined), { what: 'alerts, logs and metrics posted' });
     await settled();
     const onAlerts = posted.find((p) => p.channel === ALERTS)!;
     expect(embeds(onAlerts)[0]!.fields![0]!.value).toMatch(/^did not answer ping · exited with code 1 · it had run for 4\.2 s · since/);
