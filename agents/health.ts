@@ -4,7 +4,7 @@ import type { Member } from '../config/manifest.js';
 import type { Alert } from '../queues/notify.js';
 import { redact } from '../security/redact.js';
 import { HealState } from '../state/heal-state.js';
-import { checkHealth } from '../mcp-fleet/health.js';
+import { checkHealthMany, type Transition } from '../mcp-fleet/health.js';
 import { ClusterUnreachableError } from '../mcp-fleet/backends/index.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { writeFleetStatus } from '../state/fleet-status.js';
@@ -15,8 +15,9 @@ import { watchAgents } from './agent-watch.js';
 import { defineAgent } from './worker-agent.js';
 
 /**
- * The health agent probes every member on its `health.interval` (faster while it starts), reacts at once to the
- * backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
+ * The health agent probes every member on its `health.interval` (faster while it starts), in rounds: the members due
+ * together are probed side by side and recorded with one read and one write, and one snapshot follows the round — so
+ * 81 members cost a few Redis round trips every interval, not a few hundred. It reacts at once to the backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
  * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears. It also
  * watches the other agents' heartbeats (agent-watch.ts).
  */
@@ -32,7 +33,8 @@ const LOG_TAIL = 20;
 /** Probe interval while a member is starting, like Docker's start_interval. */
 const STARTING_INTERVAL_MS = 200;
 
-type Transition = { member: Member; before?: Health; after: Health };
+/** A member due this much later than the round's start joins the round: members drift apart no further than this. */
+const JOIN_ROUND_MS = 250;
 
 /**
  * What is true after a check, for the alert book: each problem fires on every check while it lasts (the book counts
@@ -65,8 +67,6 @@ export const healthAgent = defineAgent({
     const { hub, log, health, notify } = deps;
     const fleet = fleetOf(deps);
     const agentWatch = watchAgents({ hub, notify, log: log.child('agents'), self: 'health' });
-    const timers = new Map<string, NodeJS.Timeout>();
-    const inFlight = new Map<string, Promise<void>>();
     let stopped = false;
     let settleWaiting = new Set(fleet.members.map((m) => m.name));
     let markReady: () => void = () => {};
@@ -103,63 +103,101 @@ export const healthAgent = defineAgent({
       await writeFleetStatus(hub, { members: fleetStatus(fleet.members, states, healths), at: Date.now() });
     };
 
-    const schedule = (member: Member, delay: number) => {
-      clearTimeout(timers.get(member.name));
-      if (!stopped) timers.set(member.name, setTimeout(() => void check(member), delay));
+    /** When each member not being checked is next due. */
+    const due = new Map<string, number>();
+    /** The round each member being checked is in. */
+    const inFlight = new Map<string, Promise<void>>();
+    let timer: NodeJS.Timeout | undefined;
+
+    const plan = () => {
+      clearTimeout(timer);
+      if (stopped || !due.size) return;
+      const soonest = Math.min(...due.values());
+      timer = setTimeout(runDue, Math.max(0, soonest - Date.now()));
     };
 
-    const check = (member: Member): Promise<void> => {
-      const running = inFlight.get(member.name);
-      if (running) return running;
+    const runDue = () => {
+      const horizon = Date.now() + JOIN_ROUND_MS;
+      const members = fleet.members.filter((m) => (due.get(m.name) ?? Infinity) <= horizon);
+      if (members.length) void round(members);
+      plan();
+    };
+
+    const settle = async (transition: Transition) => {
+      const { member, before, after } = transition;
+      heartbeat.count('done');
+      for (const alert of alertsFor(transition)) {
+        // A new crash or hang is explained once, when it is first seen: repeats only count.
+        const fresh = alert.status === 'firing' && before?.status !== after.status;
+        await notify.add('alert', fresh ? await explain(alert, member, after) : alert);
+      }
+      if (before?.status !== after.status) log.info('health changed', { member: member.name, from: before?.status, to: after.status, reason: after.reason });
+    };
+
+    /** One round over `members` (none of them in another round): probe, record, alert, publish, schedule the next. */
+    const round = (members: Member[]): Promise<void> => {
+      for (const m of members) due.delete(m.name);
       const work = (async () => {
-        if (stopped) return;
+        const next = new Map(members.map((m) => [m.name, m.health.interval]));
         try {
-          const transition = await checkHealth(health, member, fleet.backend, fleet.pool);
-          heartbeat.count('done');
-          for (const alert of alertsFor({ member, ...transition })) {
-            // A new crash or hang is explained once, when it is first seen: repeats only count.
-            const fresh = alert.status === 'firing' && transition.before?.status !== transition.after.status;
-            await notify.add('alert', fresh ? await explain(alert, member, transition.after) : alert);
-          }
-          if (transition.before?.status !== transition.after.status) {
-            log.info('health changed', { member: member.name, from: transition.before?.status, to: transition.after.status, reason: transition.after.reason });
+          if (stopped) return;
+          const transitions = await checkHealthMany(health, members, fleet.backend, fleet.pool);
+          for (const transition of transitions) {
+            try {
+              await settle(transition);
+            } catch (error) {
+              heartbeat.count('failed');
+              log.warn('health check failed', { member: transition.member.name, error });
+            }
+            if (transition.after.status === 'starting') next.set(transition.member.name, STARTING_INTERVAL_MS);
           }
           await publishSnapshot();
-          if (transition.after.status !== 'starting' && settleWaiting.delete(member.name) && settleWaiting.size === 0) markReady();
-          schedule(member, transition.after.status === 'starting' ? STARTING_INTERVAL_MS : member.health.interval);
+          for (const { member, after } of transitions) {
+            if (after.status !== 'starting' && settleWaiting.delete(member.name) && settleWaiting.size === 0) markReady();
+          }
         } catch (error) {
-          heartbeat.count('failed');
+          for (const _ of members) heartbeat.count('failed');
           // A swarm manager that does not answer is said once, by the backend, and alerted on by the replicas agent.
-          if (!(error instanceof ClusterUnreachableError)) log.warn('health check failed', { member: member.name, error });
-          schedule(member, member.health.interval);
+          if (!(error instanceof ClusterUnreachableError)) log.warn('health check failed', { members: members.map((m) => m.name), error });
         } finally {
-          inFlight.delete(member.name);
+          const now = Date.now();
+          for (const m of members) {
+            inFlight.delete(m.name);
+            if (!stopped) due.set(m.name, now + next.get(m.name)!);
+          }
+          plan();
         }
       })();
-      inFlight.set(member.name, work);
+      for (const m of members) inFlight.set(m.name, work);
       return work;
+    };
+
+    /** Checks one member now, after the round it is in if it is in one. */
+    const checkNow = async (member: Member): Promise<void> => {
+      for (let running = inFlight.get(member.name); running; running = inFlight.get(member.name)) await running;
+      if (!stopped) await round([member]);
     };
 
     // The event stream ends when the backend closes.
     void (async () => {
       for await (const event of fleet.backend.events()) {
         const member = fleet.members.find((m) => m.name === event.member);
-        if (member && !stopped) void (inFlight.get(member.name) ?? Promise.resolve()).then(() => check(member));
+        if (member && !stopped) void checkNow(member);
       }
     })();
 
-    for (const member of fleet.members) void check(member);
+    void round([...fleet.members]);
     // A member stopped by the shutdown is not down: no more probes, no alerts about it.
     deps.stopping?.addEventListener('abort', () => {
       stopped = true;
-      for (const timer of timers.values()) clearTimeout(timer);
+      clearTimeout(timer);
     });
 
     return {
       ready,
       async stop() {
         stopped = true;
-        for (const timer of timers.values()) clearTimeout(timer);
+        clearTimeout(timer);
         await within(Promise.all(inFlight.values()), 2000);
         settleWaiting = new Set();
         markReady();

@@ -49,7 +49,19 @@ export class HealthStore {
     return readJson(HealthSchema, await this.hub.client.hget(this.key, name));
   }
 
+  /** Several members in one round trip, in the order asked. */
+  async getMany(names: readonly string[]): Promise<(Health | undefined)[]> {
+    if (!names.length) return [];
+    return (await this.hub.client.hmget(this.key, ...names)).map((json) => readJson(HealthSchema, json));
+  }
+
   async put(name: string, health: Health): Promise<void> {
-    await this.hub.client.hset(this.key, name, JSON.stringify(health));
+    await this.putMany([[name, health]]);
+  }
+
+  /** Several members in one round trip. */
+  async putMany(entries: readonly (readonly [string, Health])[]): Promise<void> {
+    if (!entries.length) return;
+    await this.hub.client.hset(this.key, Object.fromEntries(entries.map(([name, health]) => [name, JSON.stringify(health)])));
   }
 }
