@@ -85,6 +85,8 @@ export const healerAgent = defineAgent({
     const heal = new QueueClient(healQueue, hub);
     const byName = new Map(members.map((m) => [m.name, m]));
     const inFlight = new Map<string, number>();
+    /** The healthy run (by its `since`) whose stability already reset each member's backoff: once per run, not per poll. */
+    const streakResetFor = new Map<string, number>();
 
     /** `answers`: the title of the alert this healing answers ("alpha is down", "agent risk is down"). */
     const finish = async (patient: Patient, outcome: 'ok' | 'failed', title: string, answers: string) => {
@@ -223,7 +225,10 @@ export const healerAgent = defineAgent({
           inFlight.delete(member.name);
           if (h?.status !== 'healthy') continue;
           // Stable for a while: the next failure starts the backoff from the beginning again.
-          if (Date.now() - h.since > STABLE_MS) await state.resetStreak(member.name);
+          if (Date.now() - h.since > STABLE_MS && streakResetFor.get(member.name) !== h.since) {
+            await state.resetStreak(member.name);
+            streakResetFor.set(member.name, h.since);
+          }
           await backUnderCare(memberPatient(member), paused, alerting);
           continue;
         }
