@@ -11,7 +11,7 @@ import { redactDeep } from '../../security/redact-deep.js';
 import { ApiTokenStore } from '../../state/api-tokens.js';
 import { WebSessions } from '../../state/web-sessions.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { registry } from '../../telemetry/metrics.js';
+import { collectProcessMetrics, registry } from '../../telemetry/metrics.js';
 import { fleetMetricsText } from '../../telemetry/shared-metrics.js';
 import { Access, cookie, CookieSigner, readCookie, safeNext, type Viewer } from './access.js';
 import { DiscordSignIn, PendingSignInSchema, type PendingSignIn } from './discord-sign-in.js';
@@ -62,6 +62,7 @@ const SEND_AT_LEAST_EVERY_MS = 5000;
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
 
 export async function startDashboard(options: DashboardOptions): Promise<{ url: string; close(): Promise<void> }> {
+  collectProcessMetrics();
   const { watch, hub, audit } = options;
   const app = Fastify({ logger: false });
   const queues = QUEUE_NAMES.map((name) => hub.queue(name));

@@ -3,8 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadEnvConfig } from '../../../config/index.js';
-import { registry } from '../../../telemetry/metrics.js';
+import { collectProcessMetrics, registry } from '../../../telemetry/metrics.js';
 import { ROOT } from '../../support/fleet.js';
+
+// As the process serving /metrics (the dashboard) does: its own process figures are among what it serves.
+collectProcessMetrics();
 
 // The monitoring file (docker-compose.monitoring.yml, added to compose or to a stack) is four files that must agree with each other and with fleetbot: the compose services,
 // prometheus.yml, Grafana's provisioning, and the dashboard JSON, whose queries must name metrics fleetbot serves.
