@@ -3,11 +3,12 @@ import { QueueEvents, Worker } from 'bullmq';
 import { loadConfig } from '../config/index.js';
 import type { Caller } from '../security/permissions.js';
 import { startBenchStack } from './stack.js';
-import { measure, row } from './stats.js';
+import { measure, measureSideBySide, row } from './stats.js';
 
 /**
  * The ops loop, end to end: `/status` and `/restart` through the dispatcher, the ops queue, the ops agent and the
- * default fleet — next to a bare BullMQ add → process → result round trip on the same Redis in the same run.
+ * default fleet — next to a bare BullMQ add → process → result round trip on the same Redis in the same run (one in
+ * flight: the two take turns, so the ratio is not the machine's mood between two runs).
  */
 
 const caller: Caller = { id: 'bench', name: 'bench', permission: 'admin', via: 'console' };
@@ -32,16 +33,13 @@ export async function benchOpsLoop({ fleetFile, n = 2000 }: { fleetFile?: string
     const worker = new Worker('bare', async (job) => ({ echo: job.data.i }), { connection: hub.connect(), prefix: hub.prefix, concurrency: 16 });
     await Promise.all([events.waitUntilReady(), worker.waitUntilReady()]);
     const roundTrip = async (i: number) => (await bare.add('echo', { i }, { removeOnComplete: 1000 })).waitUntilFinished(events, 10_000);
-    await measure(200, 1, roundTrip);
-    const bareSeq = await measure(n, 1, roundTrip);
-    const bareConc = await measure(2 * n, 16, roundTrip);
-
     const status = async () => {
       const reply = await dispatcher.dispatchLine('/status', caller, 'bench');
       if (!reply.table) throw new Error(`/status failed: ${reply.title}`);
     };
-    await measure(200, 1, status);
-    const statusSeq = await measure(n, 1, status);
+    await measureSideBySide(200, roundTrip, status);
+    const [bareSeq, statusSeq] = await measureSideBySide(n, roundTrip, status);
+    const bareConc = await measure(2 * n, 16, roundTrip);
     const statusConc = await measure(2 * n, 16, status);
     const target = config.manifest.members.find((m) => m.name.startsWith('monitoring'))!.name;
     const restart = await measure(fleetFile ? 5 : 20, 1, async () => {

@@ -38,6 +38,25 @@ export async function measure(n: number, concurrency: number, task: (i: number) 
   return figures(samples, performance.now() - began);
 }
 
+/**
+ * Two tasks `n` times each, one in flight, taking turns: a busy moment on the machine falls on both alike, so their
+ * ratio holds on a noisy machine where two runs one after the other differ by half.
+ */
+export async function measureSideBySide(n: number, a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>): Promise<[Figures, Figures]> {
+  const samples: [number[], number[]] = [[], []];
+  const busy = [0, 0];
+  for (let i = 0; i < n; i++) {
+    for (const [k, task] of [a, b].entries()) {
+      const t = performance.now();
+      await task(i);
+      const took = performance.now() - t;
+      samples[k]!.push(took);
+      busy[k]! += took;
+    }
+  }
+  return [figures(samples[0], busy[0]!), figures(samples[1], busy[1]!)];
+}
+
 export function row(name: string, f: Figures): string {
   const ms = (v: number) => `${v.toFixed(2)} ms`.padStart(10);
   return `${name.padEnd(44)} n=${String(f.n).padEnd(5)} p50 ${ms(f.p50)}  p99 ${ms(f.p99)}  ${f.perSecond.toFixed(0).padStart(6)} req/s`;
