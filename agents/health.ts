@@ -4,7 +4,7 @@ import type { Member } from '../config/manifest.js';
 import type { Alert } from '../queues/notify.js';
 import { redact } from '../security/redact.js';
 import { HealState } from '../state/heal-state.js';
-import { checkHealthMany, type Transition } from '../mcp-fleet/health.js';
+import { probeIn, recordProbes, type Probe, type Transition } from '../mcp-fleet/health.js';
 import { ClusterUnreachableError } from '../mcp-fleet/backends/index.js';
 import { fleetStatus } from '../mcp-fleet/status.js';
 import { writeFleetStatus } from '../state/fleet-status.js';
@@ -16,8 +16,9 @@ import { defineAgent } from './worker-agent.js';
 
 /**
  * The health agent probes every member on its `health.interval` (faster while it starts), in rounds: the members due
- * together are probed side by side and recorded with one read and one write, and one snapshot follows the round — so
- * 81 members cost a few Redis round trips every interval, not a few hundred. It reacts at once to the backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
+ * together are probed side by side, and outcomes that come in together are recorded with one read, one write and one
+ * snapshot — so 81 members cost a few Redis round trips every interval, not a few hundred. It reacts at once to the
+ * backend's events, keeps the health state in Redis, publishes the fleet status snapshot the monitoring MCP server
  * reads, and reports alerts while a member is down (crashed) or unhealthy — resolved when that clears. It also
  * watches the other agents' heartbeats (agent-watch.ts).
  */
@@ -35,6 +36,8 @@ const STARTING_INTERVAL_MS = 200;
 
 /** A member due this much later than the round's start joins the round: members drift apart no further than this. */
 const JOIN_ROUND_MS = 250;
+/** Outcomes that come in within this long of each other are recorded together: one read, one write, one snapshot. */
+const RECORD_WITHIN_MS = 10;
 
 /**
  * What is true after a check, for the alert book: each problem fires on every check while it lasts (the book counts
@@ -105,7 +108,7 @@ export const healthAgent = defineAgent({
 
     /** When each member not being checked is next due. */
     const due = new Map<string, number>();
-    /** The round each member being checked is in. */
+    /** Each member being checked: until its outcome is recorded. */
     const inFlight = new Map<string, Promise<void>>();
     let timer: NodeJS.Timeout | undefined;
 
@@ -119,7 +122,7 @@ export const healthAgent = defineAgent({
     const runDue = () => {
       const horizon = Date.now() + JOIN_ROUND_MS;
       const members = fleet.members.filter((m) => (due.get(m.name) ?? Infinity) <= horizon);
-      if (members.length) void round(members);
+      if (members.length) round(members);
       plan();
     };
 
@@ -134,48 +137,91 @@ export const healthAgent = defineAgent({
       if (before?.status !== after.status) log.info('health changed', { member: member.name, from: before?.status, to: after.status, reason: after.reason });
     };
 
-    /** One round over `members` (none of them in another round): probe, record, alert, publish, schedule the next. */
-    const round = (members: Member[]): Promise<void> => {
-      for (const m of members) due.delete(m.name);
-      const work = (async () => {
-        const next = new Map(members.map((m) => [m.name, m.health.interval]));
-        try {
-          if (stopped) return;
-          const transitions = await checkHealthMany(health, members, fleet.backend, fleet.pool);
-          for (const transition of transitions) {
-            try {
-              await settle(transition);
-            } catch (error) {
-              heartbeat.count('failed');
-              log.warn('health check failed', { member: transition.member.name, error });
-            }
-            if (transition.after.status === 'starting') next.set(transition.member.name, STARTING_INTERVAL_MS);
+    /** Outcomes waiting to be recorded together: those that come in within RECORD_WITHIN_MS of the first. */
+    let pending: { member: Member; result: Probe; recorded: () => void }[] = [];
+    let recordTimer: NodeJS.Timeout | undefined;
+    let recording = Promise.resolve();
+
+    const flush = async (batch: typeof pending) => {
+      const next = new Map(batch.map(({ member }) => [member.name, member.health.interval]));
+      try {
+        // A member stopped by the shutdown is not down: what was probed meanwhile is not recorded.
+        if (stopped) return;
+        const transitions = await recordProbes(health, batch);
+        for (const transition of transitions) {
+          try {
+            await settle(transition);
+          } catch (error) {
+            heartbeat.count('failed');
+            log.warn('health check failed', { member: transition.member.name, error });
           }
-          await publishSnapshot();
-          for (const { member, after } of transitions) {
-            if (after.status !== 'starting' && settleWaiting.delete(member.name) && settleWaiting.size === 0) markReady();
-          }
-        } catch (error) {
-          for (const _ of members) heartbeat.count('failed');
-          // A swarm manager that does not answer is said once, by the backend, and alerted on by the replicas agent.
-          if (!(error instanceof ClusterUnreachableError)) log.warn('health check failed', { members: members.map((m) => m.name), error });
-        } finally {
-          const now = Date.now();
-          for (const m of members) {
-            inFlight.delete(m.name);
-            if (!stopped) due.set(m.name, now + next.get(m.name)!);
-          }
-          plan();
+          if (transition.after.status === 'starting') next.set(transition.member.name, STARTING_INTERVAL_MS);
         }
-      })();
-      for (const m of members) inFlight.set(m.name, work);
-      return work;
+        await publishSnapshot();
+        for (const { member, after } of transitions) {
+          if (after.status !== 'starting' && settleWaiting.delete(member.name) && settleWaiting.size === 0) markReady();
+        }
+      } catch (error) {
+        for (const _ of batch) heartbeat.count('failed');
+        log.warn('health check failed', { members: batch.map((p) => p.member.name), error });
+      } finally {
+        const now = Date.now();
+        for (const { member, recorded } of batch) {
+          inFlight.delete(member.name);
+          if (!stopped) due.set(member.name, now + next.get(member.name)!);
+          recorded();
+        }
+        plan();
+      }
+    };
+
+    const record = (member: Member, result: Probe) =>
+      new Promise<void>((recorded) => {
+        pending.push({ member, result, recorded });
+        recordTimer ??= setTimeout(() => {
+          recordTimer = undefined;
+          const batch = pending;
+          pending = [];
+          recording = recording.then(() => flush(batch));
+        }, RECORD_WITHIN_MS);
+      });
+
+    /**
+     * One round over `members` (none of them in another round): one look at the backend, the probes side by side,
+     * each outcome recorded with those that come in about when it does — a member that answers is not held back by
+     * one still starting or hanging until its timeout.
+     */
+    const round = (members: Member[]) => {
+      for (const m of members) due.delete(m.name);
+      const states = fleet.backend.list();
+      states.catch((error) => {
+        // A swarm manager that does not answer is said once, by the backend, and alerted on by the replicas agent.
+        if (!(error instanceof ClusterUnreachableError)) log.warn('health check failed', { members: members.map((m) => m.name), error });
+      });
+      for (const member of members) {
+        const work = (async () => {
+          let result: Probe;
+          try {
+            result = await probeIn(member, await states, fleet.pool);
+          } catch {
+            heartbeat.count('failed');
+            inFlight.delete(member.name);
+            if (!stopped) due.set(member.name, Date.now() + member.health.interval);
+            plan();
+            return;
+          }
+          await record(member, result);
+        })();
+        inFlight.set(member.name, work);
+      }
     };
 
     /** Checks one member now, after the round it is in if it is in one. */
     const checkNow = async (member: Member): Promise<void> => {
       for (let running = inFlight.get(member.name); running; running = inFlight.get(member.name)) await running;
-      if (!stopped) await round([member]);
+      if (stopped) return;
+      round([member]);
+      await inFlight.get(member.name);
     };
 
     // The event stream ends when the backend closes.
@@ -186,7 +232,7 @@ export const healthAgent = defineAgent({
       }
     })();
 
-    void round([...fleet.members]);
+    round([...fleet.members]);
     // A member stopped by the shutdown is not down: no more probes, no alerts about it.
     deps.stopping?.addEventListener('abort', () => {
       stopped = true;

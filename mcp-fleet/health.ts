@@ -7,7 +7,7 @@ import type { McpPool } from './pool.js';
  * Member health: one probe (is the process up; then its own health check where it has one — a container HEALTHCHECK,
  * which already applied its thresholds, and whose verdict stands — else does its MCP server answer ping in time) and
  * the thresholds of fleet.yaml turning pings into a state, kept in the HealthStore (state/health.ts).
- * Side effects: MCP pings and health-tool calls; checkHealth and checkHealthMany write the HealthStore.
+ * Side effects: MCP pings and health-tool calls; checkHealth and recordProbes write the HealthStore.
  */
 
 export type Probe =
@@ -89,27 +89,29 @@ export function nextHealth(last: Health | undefined, result: Probe, member: Memb
 
 export type Transition = { member: Member; before?: Health; after: Health };
 
-/**
- * Probes members and records the outcomes in the store: one list of the backend, the probes side by side, one read
- * and one write of the store for all of them — so a round over 81 members costs a few round trips, not hundreds.
- */
-export async function checkHealthMany(store: HealthStore, members: readonly Member[], backend: FleetBackend, pool: McpPool): Promise<Transition[]> {
-  if (!members.length) return [];
-  const [states, befores] = await Promise.all([backend.list(), store.getMany(members.map((m) => m.name))]);
-  const results = await Promise.all(
-    members.map((member): Promise<Probe> | Probe => {
-      const state = states.find((s) => s.name === member.name);
-      return state ? probe(member, state, pool) : { running: false, reason: 'not found', exit: { code: null, signal: null, crashed: false } };
-    }),
-  );
+/** Probes one member whose backend state is among `states`. */
+export function probeIn(member: Member, states: readonly MemberState[], pool: McpPool): Promise<Probe> | Probe {
+  const state = states.find((s) => s.name === member.name);
+  return state ? probe(member, state, pool) : { running: false, reason: 'not found', exit: { code: null, signal: null, crashed: false } };
+}
+
+/** Records probe outcomes in the store — one read and one write for all of them — and returns the transitions. */
+export async function recordProbes(store: HealthStore, probed: readonly { member: Member; result: Probe }[]): Promise<Transition[]> {
+  if (!probed.length) return [];
+  const befores = await store.getMany(probed.map((p) => p.member.name));
   const now = Date.now();
-  const transitions = members.map((member, i) => ({ member, before: befores[i], after: nextHealth(befores[i], results[i]!, member, now) }));
-  await store.putMany(transitions.map((t) => [t.member.name, t.after] as const));
+  const transitions = probed.map(({ member, result }, i) => ({ member, before: befores[i], after: nextHealth(befores[i], result, member, now) }));
+  const changed = transitions.filter((t) => t.before?.status !== t.after.status).map((t) => t.member.name);
+  await store.putMany(
+    transitions.map((t) => [t.member.name, t.after] as const),
+    changed,
+  );
   return transitions;
 }
 
 /** Probes one member and records the outcome in the store; returns the previous and the new health. */
-export async function checkHealth(store: HealthStore, member: Member, backend: FleetBackend, pool: McpPool): Promise<{ before?: Health; after: Health }> {
-  const [{ before, after }] = (await checkHealthMany(store, [member], backend, pool)) as [Transition];
-  return { before, after };
+export async function checkHealth(store: HealthStore, member: Member, backend: FleetBackend, pool: McpPool): Promise<Transition> {
+  const result = await probeIn(member, await backend.list(), pool);
+  const [transition] = (await recordProbes(store, [{ member, result }])) as [Transition];
+  return transition;
 }
