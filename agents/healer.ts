@@ -24,7 +24,8 @@ import { answers, defineAgent, repeat } from './worker-agent.js';
  * process (queues/agent-control.ts), once per incident, within the default restart budget.
  */
 
-const POLL_MS = 100;
+/** How often the healer looks at the health state besides when a change is published (see HealthStore.watchChanges). */
+const POLL_MS = 500;
 /** A run this long and healthy resets the backoff, as Docker does after 10 s. */
 const STABLE_MS = 10_000;
 /** How soon to look again while a dependency is not healthy yet. */
@@ -240,6 +241,8 @@ export const healerAgent = defineAgent({
     };
 
     const watching = repeat(() => POLL_MS, watch, log);
+    // A change is acted on when it is written, not up to a poll later: the poll stays, for a change said while away.
+    const changes = health.watchChanges(() => watching.now());
     const watchingAgents = repeat(() => AGENT_POLL_MS, watchHungAgents, log);
     return {
       queue: answers(healQueue, { heal: handle, 'heal-agent': handleAgent }, { concurrency: 8, log, lockDurationMs: 5000 }, (job) => {
@@ -247,7 +250,7 @@ export const healerAgent = defineAgent({
       }),
       ready: watching.ready,
       async stop() {
-        await Promise.all([watching.stop(), watchingAgents.stop()]);
+        await Promise.all([watching.stop(), watchingAgents.stop(), changes.stop()]);
         await within(lease.release(), 1000);
         await within(heal.close(), 1000);
       },

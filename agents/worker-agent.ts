@@ -76,10 +76,12 @@ export function defineAgent({ name, description, needsFleet = false, work }: Age
  * Runs `round` now (or, `later`, after a first wait) and again `everyMs` after each round ends, until stopped. A round
  * that throws is logged and the loop goes on; `ready` resolves after the first round (at once when `later`).
  */
-export function repeat(everyMs: () => number, round: () => Promise<void>, log: Logger, { later = false } = {}): Required<Omit<AgentWork, 'queue'>> {
+export function repeat(everyMs: () => number, round: () => Promise<void>, log: Logger, { later = false } = {}): Required<Omit<AgentWork, 'queue'>> & { now(): void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  /** Asked for `now` while a round ran: one more round right after it. */
+  let again = false;
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const tick = async () => {
@@ -89,7 +91,10 @@ export function repeat(everyMs: () => number, round: () => Promise<void>, log: L
       log.warn('round failed', { error });
     } finally {
       markReady();
-      if (!stopped) timer = setTimeout(() => (running = tick()), everyMs());
+      running = undefined;
+      const delay = again ? 0 : everyMs();
+      again = false;
+      if (!stopped) timer = setTimeout(() => (running = tick()), delay);
     }
   };
   if (later) {
@@ -100,6 +105,16 @@ export function repeat(everyMs: () => number, round: () => Promise<void>, log: L
   }
   return {
     ready,
+    /** A round at once (or right after the one running), instead of at its time: something it watches changed. */
+    now() {
+      if (stopped) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      clearTimeout(timer);
+      running = tick();
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

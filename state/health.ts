@@ -5,7 +5,8 @@ import type { RedisHub } from '../redis/hub.js';
 /**
  * Member health as the health agent last judged it, in Redis so any process can read it and a restarted health
  * agent carries on where the last one was. The probing that produces it lives in mcp-fleet/health.ts.
- * Side effects: reads and writes the `<prefix>:health` hash (member name → Health JSON).
+ * Side effects: reads and writes the `<prefix>:health` hash (member name → Health JSON); publishes the names whose
+ * status changed on `<prefix>:health:changes`.
  */
 
 export const HealthStatusSchema = z.enum(['starting', 'healthy', 'unhealthy', 'down']);
@@ -55,13 +56,37 @@ export class HealthStore {
     return (await this.hub.client.hmget(this.key, ...names)).map((json) => readJson(HealthSchema, json));
   }
 
+  /** One member, said on the changes channel as a change. */
   async put(name: string, health: Health): Promise<void> {
-    await this.putMany([[name, health]]);
+    await this.putMany([[name, health]], [name]);
   }
 
-  /** Several members in one round trip. */
-  async putMany(entries: readonly (readonly [string, Health])[]): Promise<void> {
+  /**
+   * Several members in one round trip. When a member's status changed, the write says so on the changes channel, so
+   * whoever acts on changes (the healer) does at once instead of on its next look.
+   */
+  async putMany(entries: readonly (readonly [string, Health])[], changed: readonly string[] = []): Promise<void> {
     if (!entries.length) return;
-    await this.hub.client.hset(this.key, Object.fromEntries(entries.map(([name, health]) => [name, JSON.stringify(health)])));
+    const write = this.hub.client.multi().hset(this.key, Object.fromEntries(entries.map(([name, health]) => [name, JSON.stringify(health)])));
+    if (changed.length) write.publish(this.changesChannel, JSON.stringify(changed));
+    await write.exec();
+  }
+
+  private get changesChannel() {
+    return this.hub.key('health', 'changes');
+  }
+
+  /** Calls `onChange` after each write that changed a member's status, until stopped. Opens a connection of its own. */
+  watchChanges(onChange: () => void): { stop(): Promise<void> } {
+    const subscriber = this.hub.connect();
+    subscriber.on('message', () => onChange());
+    void subscriber.subscribe(this.changesChannel).catch(() => {
+      // Redis is away: ioredis subscribes again when it is back; meanwhile the watcher's own polling carries on.
+    });
+    return {
+      async stop() {
+        subscriber.disconnect();
+      },
+    };
   }
 }
