@@ -11,7 +11,8 @@ import { answers, defineAgent } from './worker-agent.js';
 
 /** The ops agent answers the `ops` queue against the fleet it runs: status, restart, logs, servers, MCP tool calls, and on a cluster scale and nodes. */
 
-const POLL_MS = 50;
+/** How often a member just (re)started is probed until it answers: its start is what a restart waits for. */
+const POLL_MS = 20;
 /**
  * How long a read of the health state serves /status. The health agent writes it once per probe interval (seconds),
  * so /status asked many times a second shares one read instead of adding a Redis round trip to each answer — a
