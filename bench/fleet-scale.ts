@@ -1,7 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 
 /**
  * `fleetbot up` as a user starts it, measured: command → first `/status` answer on the console (the default fleet
@@ -18,9 +21,11 @@ interface Up {
   stop(): Promise<void>;
 }
 
-function startUp(fleetFile: string | undefined, redisUrl: string | undefined): Up {
+function startUp(fleetFile: string | undefined, redisUrl: string | undefined, prefix = `fbbench-${randomUUID().slice(0, 8)}`): Up {
   const began = performance.now();
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, REDIS_PREFIX: `fbbench-${randomUUID().slice(0, 8)}`, DASHBOARD_PORT: '0' };
+  // A home of its own, as on a first start: the embedded Redis loads nothing an earlier run left in .fleetbot/.
+  const home = mkdtempSync(path.join(tmpdir(), 'fleetbot-bench-'));
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, REDIS_PREFIX: prefix, DASHBOARD_PORT: '0', FLEETBOT_HOME: home };
   if (fleetFile) env.FLEET_FILE = fleetFile;
   if (redisUrl) env.REDIS_URL = redisUrl;
   const child = spawn(process.execPath, ['bin/fleetbot.js', 'up'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -44,6 +49,7 @@ function startUp(fleetFile: string | undefined, redisUrl: string | undefined): U
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exited;
       clearTimeout(timer);
+      rmSync(home, { recursive: true, force: true });
     },
   };
 }
@@ -108,4 +114,49 @@ export async function benchFleetScale(sizes: readonly (9 | 21 | 81)[] = [9, 21, 
     );
   }
   return out;
+}
+
+/**
+ * A long idle watch (`npm run bench -- idle-81`, FLEETBOT_IDLE_MINUTES, default 10): fleets/stress-81.yaml under
+ * `fleetbot up` against REDIS_URL (or 127.0.0.1:6379), until all 81 are healthy; then every second, the health
+ * state of each member — any member seen other than healthy is named — and the tree's CPU over the whole watch.
+ */
+export async function benchIdle81(minutes = Number(process.env.FLEETBOT_IDLE_MINUTES ?? 10)): Promise<string[]> {
+  const redisUrl = process.env.REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const prefix = `fbbench-idle-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(redisUrl);
+  const up = startUp('fleets/stress-81.yaml', redisUrl, prefix);
+  try {
+    const firstMs = await up.firstAnswer;
+    const statuses = async () => Object.entries(await redis.hgetall(`${prefix}:health`)).map(([name, json]) => [name, JSON.parse(json) as { status: string; reason?: string }] as const);
+    const deadline = Date.now() + 120_000;
+    let healthy = 0;
+    for (;;) {
+      healthy = (await statuses()).filter(([, h]) => h.status === 'healthy').length;
+      if (healthy === 81 || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const allHealthyMs = performance.now();
+    if (healthy < 81) return [`stress-81: only ${healthy} of 81 healthy 2 min after the start — no idle watch`];
+    const pids = tree(up.child.pid!);
+    const before = usage(pids);
+    const seen = new Map<string, string>();
+    const end = Date.now() + minutes * 60_000;
+    while (Date.now() < end) {
+      for (const [name, h] of await statuses()) if (h.status !== 'healthy' && !seen.has(name)) seen.set(name, `${h.status}${h.reason ? ` (${h.reason})` : ''}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    const after = usage(pids);
+    const cpu = ((after.ticks - before.ticks) / TICKS_PER_SECOND / (minutes * 60)) * 100;
+    return [
+      `fleets/stress-81.yaml under fleetbot up (REDIS_URL), node ${process.version}: first /status ${(firstMs / 1000).toFixed(2)} s, all 81 healthy ${(allHealthyMs / 1000).toFixed(1)} s after the command`,
+      `  ${minutes} idle minutes, health read every second: ${seen.size === 0 ? 'no member ever other than healthy (target: none)' : `${seen.size} seen other than healthy: ${[...seen].map(([n, why]) => `${n}: ${why}`).join('; ')}`}`,
+      `  idle CPU of the whole tree (${pids.length} processes) over the ${minutes} minutes: ${cpu.toFixed(1)} % of one core (target ≤ 15 %), RSS ${(after.rssKb / 1024).toFixed(0)} MB`,
+    ];
+  } finally {
+    await up.stop();
+    const keys = await redis.keys(`${prefix}:*`);
+    for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+    redis.disconnect();
+  }
 }

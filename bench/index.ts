@@ -1,7 +1,7 @@
 import { benchArbitrage } from './arbitrage.js';
 import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
-import { benchFleetScale } from './fleet-scale.js';
+import { benchFleetScale, benchIdle81 } from './fleet-scale.js';
 import { benchHealing } from './healing.js';
 import { benchOpsLoop } from './ops-loop.js';
 import { benchRedact } from './redact.js';
@@ -16,6 +16,7 @@ import { benchSwarm } from './swarm.js';
 const benches: [string, string, () => Promise<string[]>][] = [
   ['start-up', 'start-up: a member server vs a bare MCP SDK server; health-check CPU', () => benchStartUp(process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379')],
   ['up', 'fleetbot up: first answer, idle CPU and memory at 9, 21 and 81 members', () => benchFleetScale()],
+  ['idle-81', 'fleets/stress-81.yaml idle for FLEETBOT_IDLE_MINUTES (10): members ever unhealthy, CPU', () => benchIdle81()],
   ['ops', 'ops loop, default fleet (9)', () => benchOpsLoop()],
   ['ops-81', 'ops loop, fleets/stress-81.yaml', () => benchOpsLoop({ fleetFile: 'fleets/stress-81.yaml', n: 500 })],
   ['discord', 'Discord (real discord.js client, local fake Discord)', benchDiscord],
