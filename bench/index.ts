@@ -3,7 +3,7 @@ import { benchChat } from './chat.js';
 import { benchDiscord } from './discord.js';
 import { benchFleetScale, benchIdle81 } from './fleet-scale.js';
 import { benchHealing } from './healing.js';
-import { benchOpsLoop } from './ops-loop.js';
+import { benchOpsLoop, benchOpsLoop81 } from './ops-loop.js';
 import { benchRedact } from './redact.js';
 import { benchStartUp } from './start-up.js';
 import { benchSwarm } from './swarm.js';
@@ -18,7 +18,7 @@ const benches: [string, string, () => Promise<string[]>][] = [
   ['up', 'fleetbot up: first answer, idle CPU and memory at 9, 21 and 81 members', () => benchFleetScale()],
   ['idle-81', 'fleets/stress-81.yaml idle for FLEETBOT_IDLE_MINUTES (10): members ever unhealthy, CPU', () => benchIdle81()],
   ['ops', 'ops loop, default fleet (9)', () => benchOpsLoop()],
-  ['ops-81', 'ops loop, fleets/stress-81.yaml', () => benchOpsLoop({ fleetFile: 'fleets/stress-81.yaml', n: 500 })],
+  ['ops-81', 'ops loop, fleets/stress-81.yaml (and its /status against the default fleet of this run)', () => benchOpsLoop81()],
   ['discord', 'Discord (real discord.js client, local fake Discord)', benchDiscord],
   ['chat', 'chat (real ChatOpenAI client, local fake model answering at once)', benchChat],
   ['arbitrage', 'arbitrage engine', benchArbitrage],

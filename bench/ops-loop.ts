@@ -13,6 +13,19 @@ import { measure, measureSideBySide, row } from './stats.js';
 
 const caller: Caller = { id: 'bench', name: 'bench', permission: 'admin', via: 'console' };
 
+/** The default fleet's /status p50 of this run, for the larger fleet's ratio; and the last fleet's. */
+let defaultFleetStatusP50: number | undefined;
+let lastStatusP50: number | undefined;
+
+/** fleets/stress-81.yaml, next to the default fleet's figure of this run (measured first when this run has none). */
+export async function benchOpsLoop81(): Promise<string[]> {
+  const out = defaultFleetStatusP50 === undefined ? (await benchOpsLoop({ n: 500 })).map((l) => `(9) ${l}`) : [];
+  const nine = defaultFleetStatusP50!;
+  out.push(...(await benchOpsLoop({ fleetFile: 'fleets/stress-81.yaml', n: 500 })));
+  out.push(`/status p50 at 81 members ÷ at 9 = ${(lastStatusP50! / nine).toFixed(2)}× (target ≤ 2×)`);
+  return out;
+}
+
 /** `fleetFile`: another fleet than the default (e.g. fleets/stress-81.yaml); `n`: round trips per figure. */
 export async function benchOpsLoop({ fleetFile, n = 2000 }: { fleetFile?: string; n?: number } = {}): Promise<string[]> {
   const { config, stack, shared, bot } = await startBenchStack((c) => {
@@ -55,6 +68,8 @@ export async function benchOpsLoop({ fleetFile, n = 2000 }: { fleetFile?: string
       row(`fleetbot /restart ${target} (until healthy)`, restart),
       `/status p50 ÷ bare BullMQ p50 = ${(statusSeq.p50 / bareSeq.p50).toFixed(2)}× (target ≤ 1.5×)`,
     );
+    lastStatusP50 = statusSeq.p50;
+    if (!fleetFile) defaultFleetStatusP50 = statusSeq.p50;
     await worker.close();
     await events.close();
     await bare.obliterate({ force: true });
