@@ -396,13 +396,21 @@ export function replyOf(outcome: Awaited<ReturnType<Dispatcher['handle']>>): Rep
 
 /** Every text a reply carries, redacted — the last step before any transport. */
 export function redactReply(reply: Reply): Reply {
+  // A table repeats its cells (states, health, counts — an 81-member status has 648 cells, 200 distinct): each
+  // distinct text is redacted once per reply.
+  const done = new Map<string, string>();
+  const cell = (text: string) => {
+    let out = done.get(text);
+    if (out === undefined) done.set(text, (out = redact(text)));
+    return out;
+  };
   return {
     ...reply,
     title: redact(reply.title),
     body: reply.body === undefined ? undefined : redact(reply.body),
     table: reply.table && {
       columns: reply.table.columns,
-      rows: reply.table.rows.map((row) => ({ ...row, cells: row.cells.map(redact) })),
+      rows: reply.table.rows.map((row) => ({ ...row, cells: row.cells.map(cell) })),
     },
     code: reply.code && { ...reply.code, text: redact(reply.code.text) },
   };
